@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "permaudit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "permaudit", targets: ["permaudit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C at the edge: only PermauditHost imports these.
+        .systemLibrary(
+            name: "CACL", pkgConfig: "libacl",
+            providers: [.apt(["libacl1-dev"])]),
+        .systemLibrary(
+            name: "CCap", pkgConfig: "libcap",
+            providers: [.apt(["libcap-dev"])]),
+        // statx(2) in one header-only call: type, owner, mode, device, inode, immutable/append-only.
+        .systemLibrary(name: "CStatx"),
+
+        // The pure core: the model and the kernel's access decision. No disk, no Foundation I/O.
+        .target(name: "PermauditCore"),
+        // The host: live, rooted at a folder; libacl and libcap; accounts, mounts, processes, units.
+        .target(name: "PermauditHost", dependencies: ["PermauditCore", "CACL", "CCap", "CStatx"]),
+        // The rule catalog: schema, YAML loading, lint, the embedded catalog.
+        .target(name: "PermauditRules", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
+        // The audit: rules evaluated on a host, findings, reports.
+        .target(name: "PermauditAudit", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules"]),
+        // Fix plans, blast radius, remediation scripts.
+        .target(name: "PermauditFix", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
+        // The command line, as a library so every command can be tested.
+        .target(
+            name: "PermauditCLI",
+            dependencies: [
+                "PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .executableTarget(name: "permaudit", dependencies: ["PermauditCLI"]),
+
+        .testTarget(name: "PermauditCoreTests", dependencies: ["PermauditCore"]),
+        .testTarget(name: "PermauditHostTests", dependencies: ["PermauditCore", "PermauditHost"]),
+        .testTarget(name: "PermauditRulesTests", dependencies: ["PermauditCore", "PermauditRules"]),
+        .testTarget(name: "PermauditAuditTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
+        .testTarget(name: "PermauditFixTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["PermauditCore", "PermauditHost"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,39 @@
+/// What a lookup of one path found.
+public enum FactLookup: Sendable, Hashable {
+    case found(FileFacts)
+    /// No such file or directory (ENOENT, or ENOTDIR on the way).
+    case missing
+    /// The auditing process itself could not look: the errno name and a sentence.
+    case unreadable(errno: String, reason: String)
+}
+
+/// Where the access engine gets its facts. The live host, a host rooted at a folder and an in-memory
+/// model all answer the same questions; the decision itself never touches the disk.
+public protocol FactSource: Sendable {
+    /// The facts of the object at an absolute path, not following a final symlink (`lstat`).
+    /// Paths given here are already resolved: no symlinks in the directories above.
+    func lookup(_ path: String) -> FactLookup
+    /// The mount an absolute, resolved path sits on (the one with the longest matching mount point).
+    func mount(containing path: String) -> MountFacts?
+    var protectedSysctls: ProtectedSysctls { get }
+    var securityModules: SecurityModules { get }
+    func userName(_ uid: UInt32) -> String?
+    func groupName(_ gid: UInt32) -> String?
+}
+
+extension FactSource {
+    public func userName(_ uid: UInt32) -> String? { nil }
+    public func groupName(_ gid: UInt32) -> String? { nil }
+}
+
+/// Joins path components into an absolute path (`[]` is `/`).
+@inlinable
+public func absolutePath(_ components: [String]) -> String {
+    components.isEmpty ? "/" : "/" + components.joined(separator: "/")
+}
+
+/// Splits a path into its non-empty components.
+@inlinable
+public func pathComponents(_ path: String) -> [String] {
+    path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+}

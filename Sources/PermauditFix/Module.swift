@@ -1,0 +1,1 @@
+// PermauditFix: see the files beside this one.

@@ -1,0 +1,49 @@
+import Glibc
+import CStatx
+import PermauditCore
+
+/// Reads the facts of one object on disk: `statx`, `readlink`, libacl, libcap.
+/// `prefix` is prepended to every path (the folder of a rooted host; empty on the live host).
+struct FactReader: Sendable {
+    let prefix: String
+
+    func real(_ path: String) -> String { prefix.isEmpty ? path : (path == "/" ? prefix : prefix + path) }
+
+    func lookup(_ path: String) -> FactLookup {
+        let p = real(path)
+        let st: statx
+        switch Syscalls.lstatx(p) {
+        case .success(let s): st = s
+        case .failure(let e):
+            if e.errno == ENOENT || e.errno == ENOTDIR { return .missing }
+            return .unreadable(errno: e.errnoName, reason: e.description)
+        }
+        guard let type = FileType(mode: st.stx_mode) else {
+            return .unreadable(errno: "EINVAL", reason: "\(path): unknown file type \(st.stx_mode)")
+        }
+        var facts = FileFacts(
+            type: type, uid: st.stx_uid, gid: st.stx_gid, mode: FileMode(st.stx_mode),
+            isImmutable: st.stx_attributes & UInt64(STATX_ATTR_IMMUTABLE) != 0,
+            isAppendOnly: st.stx_attributes & UInt64(STATX_ATTR_APPEND) != 0,
+            device: UInt64(st.stx_dev_major) << 32 | UInt64(st.stx_dev_minor), inode: st.stx_ino,
+            size: Int64(bitPattern: st.stx_size))
+        if type == .symlink {
+            switch Syscalls.readlink(p) {
+            case .success(let t): facts.symlinkTarget = t
+            case .failure(let e):
+                if e.errno == ENOENT { return .missing }
+                return .unreadable(errno: e.errnoName, reason: e.description)
+            }
+            return .found(facts)
+        }
+        switch Syscalls.acl(p, isDefault: false) {
+        case .success(let acl): facts.acl = acl
+        case .failure(let e):
+            if e.errno == ENOENT { return .missing }
+            return .unreadable(errno: e.errnoName, reason: e.description)
+        }
+        if type == .directory, case .success(let d) = Syscalls.acl(p, isDefault: true) { facts.defaultACL = d }
+        if type == .regular { facts.fileCapabilities = Syscalls.fileCapabilities(p) }
+        return .found(facts)
+    }
+}

@@ -1,0 +1,1 @@
+// PermauditRules: see the files beside this one.

@@ -1,0 +1,3 @@
+import PermauditCLI
+
+Permaudit.runMain()
