@@ -1,0 +1,52 @@
+import PermauditCore
+
+/// The versioned JSON report (schema: `Reports/schema/report.schema.json`).
+public enum JSONReport {
+    public static func render(_ r: AuditReport) -> String {
+        reportValue(r).rendered(pretty: true) + "\n"
+    }
+
+    public static func reportValue(_ r: AuditReport) -> JSONValue {
+        let c = r.counts
+        return .object([
+            ("schemaVersion", .string(AuditReport.schemaVersion)),
+            ("tool", .object([("name", .string("permaudit")), ("version", .string(AuditReport.toolVersion))])),
+            ("generatedAt", .string(r.generatedAt)),
+            ("host", .object([
+                ("hostname", .string(r.host.hostname)), ("root", .string(r.host.root)), ("osId", .string(r.host.osID)),
+                ("osLike", .array(r.host.osLike.map(JSONValue.string))), ("kernel", r.host.kernel.map(JSONValue.string) ?? .null),
+            ])),
+            ("principal", DecisionRenderer.principalObject(r.principal)),
+            ("profile", .string(r.profile)),
+            ("summary", .object(Finding.State.allCases.map { ($0.jsonKey, .int(c[$0] ?? 0)) } + [("total", .int(r.findings.count))])),
+            ("findings", .array(r.findings.map(findingValue))),
+        ])
+    }
+
+    public static func findingValue(_ f: Finding) -> JSONValue {
+        .object([
+            ("ruleId", .string(f.ruleID)),
+            ("title", .string(f.ruleTitle)),
+            ("severity", .string(f.severity.rawValue)),
+            ("object", .string(f.object)),
+            ("access", f.access.map { .string($0.rawValue) } ?? .null),
+            ("state", .string(f.state.rawValue)),
+            ("message", .string(f.message)),
+            ("symptom", f.symptom.map(JSONValue.string) ?? .null),
+            ("fingerprint", .string(f.fingerprint)),
+            ("evidence", .array(f.evidence.map(JSONValue.string))),
+            ("decision", f.decision.map { .object(DecisionRenderer.decisionObject($0)) } ?? .null),
+            ("fix", .object([
+                ("documented", f.documentedFix.map(JSONValue.string) ?? .null),
+                ("leastPrivilege", f.leastPrivilegeFix.map(JSONValue.string) ?? .null),
+                ("warning", f.warning.map(JSONValue.string) ?? .null),
+            ])),
+            ("integrations", .array(f.integrations.map(JSONValue.string))),
+        ])
+    }
+}
+
+extension Finding.State {
+    /// The summary key: `notApplicable` in JSON, as the state's words are `not-applicable`.
+    public var jsonKey: String { self == .notApplicable ? "notApplicable" : rawValue }
+}
