@@ -19,7 +19,8 @@ let package = Package(
         .systemLibrary(
             name: "CCap", pkgConfig: "libcap",
             providers: [.apt(["libcap-dev"])]),
-        // statx(2) in one header-only call: type, owner, mode, device, inode, immutable/append-only.
+        // statx(2) in one header-only call (type, owner, mode, device, inode, immutable/append-only) and
+        // the raw ACL xattr: the fast path of whole-tree sweeps.
         .systemLibrary(name: "CStatx"),
 
         // The pure core: the model and the kernel's access decision. No disk, no Foundation I/O.

@@ -5,6 +5,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/xattr.h>
 
 /// statx(2) without following a final symlink: type, mode, owner, device, inode and the
 /// immutable/append-only attributes in one call.
