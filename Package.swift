@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C at the edge: only PermauditHost imports these.
@@ -31,13 +32,15 @@ let package = Package(
         .target(name: "PermauditRules", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
         // The audit: rules evaluated on a host, findings, reports.
         .target(name: "PermauditAudit", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules"]),
+        // The run history of `audit --record`: drift between cron runs.
+        .target(name: "PermauditHistory", dependencies: ["PermauditCore", "PermauditAudit", .product(name: "GRDB", package: "GRDB.swift")]),
         // Fix plans, blast radius, remediation scripts.
         .target(name: "PermauditFix", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
         // The command line, as a library so every command can be tested.
         .target(
             name: "PermauditCLI",
             dependencies: [
-                "PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix",
+                "PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix", "PermauditHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "permaudit", dependencies: ["PermauditCLI"]),
@@ -47,6 +50,7 @@ let package = Package(
         .testTarget(name: "PermauditRulesTests", dependencies: ["PermauditCore", "PermauditRules"]),
         .testTarget(name: "PermauditAuditTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
         .testTarget(name: "PermauditFixTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix"]),
+        .testTarget(name: "PermauditHistoryTests", dependencies: ["PermauditCore", "PermauditAudit", "PermauditHistory"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PermauditCore", "PermauditHost"]),
     ],
     swiftLanguageModes: [.v6]
