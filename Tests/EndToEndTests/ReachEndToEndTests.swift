@@ -1,0 +1,123 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `permaudit reach` through the built binary: what a whole-tree sweep prints, and what it says when
+/// permaudit itself cannot look.
+@Suite("reach, end to end", .serialized)
+struct ReachEndToEndTests {
+    static let isRoot = getuid() == 0
+
+    @Test("a sweep lists exactly what the principal can read, and nothing under a directory it cannot search", .enabled(if: isRoot, "needs root to give files other owners"))
+    func listsWhatIsReachable() throws {
+        let tree = try temporaryTree()
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        try write(tree + "/open.log", mode: 0o644)
+        try write(tree + "/secret.log", mode: 0o600)
+        try FileManager.default.createDirectory(atPath: tree + "/closed", withIntermediateDirectories: false)
+        try write(tree + "/closed/inside.log", mode: 0o644)
+        chmod(tree + "/closed", 0o700)
+        try write(tree + "/acl.log", mode: 0o600)
+        try shell("setfacl -m u:65534:r \(tree)/acl.log")
+        let result = try runPermaudit(["reach", "--user", "nobody", "--access", "read", tree])
+        #expect(result.status == 0, "\(result.stderr)")
+        let listed = Set(result.stdout.split(separator: "\n").map(String.init))
+        #expect(listed == [tree, tree + "/open.log", tree + "/acl.log"], "stdout: \(result.stdout)")
+        // closed/inside.log is never examined: the sweep does not enter what nobody cannot search.
+        #expect(result.stderr.contains("3 of 5 objects examined allow read"), "\(result.stderr)")
+    }
+
+    @Test("a directory permaudit cannot read is reported as unknown, with exit 3", .enabled(if: isRoot, "needs root to run permaudit as another user"))
+    func unreadableIsUnknown() throws {
+        let tree = try temporaryTree()
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        try FileManager.default.createDirectory(atPath: tree + "/private", withIntermediateDirectories: false)
+        chown(tree + "/private", 65534, 65534)
+        chmod(tree + "/private", 0o711)  // nobody may search it, but permaudit (run as daemon, uid 1) may not list it
+        let binary = try copiedBinary(into: tree)
+        // Judge nobody while running permaudit as uid 1: permaudit cannot list /private, nobody could.
+        let result = try runProcess("/usr/bin/setpriv", ["--reuid", "1", "--regid", "1", "--clear-groups", binary, "reach", "--user", "nobody", tree])
+        #expect(result.status == 3, "stdout: \(result.stdout) stderr: \(result.stderr)")
+        #expect(result.stderr.contains("unknown: \(tree)/private"), "\(result.stderr)")
+    }
+
+    @Test("a file name with a newline, quotes and invalid UTF-8 comes out byte for byte with --null", .enabled(if: isRoot, "runs as root to read every file"))
+    func exactBytesWithNull() throws {
+        let tree = try temporaryTree()
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        var name = Array("/we\"ird\nname $(x) ".utf8) + [0xFF, 0xFE]
+        name = Array(tree.utf8) + name
+        let fd = name.map { CChar(bitPattern: $0) }.withUnsafeBufferPointer { buffer -> Int32 in
+            let path = Array(buffer) + [0]
+            return open(path, O_CREAT | O_WRONLY, 0o644)
+        }
+        #expect(fd >= 0)
+        close(fd)
+        let result = try runPermaudit(["reach", "--user", "nobody", "--null", tree], raw: true)
+        let records = result.rawStdout.split(separator: 0, omittingEmptySubsequences: true).map(Array.init)
+        #expect(records.contains(name), "got \(records.map { String(decoding: $0, as: UTF8.self) })")
+    }
+}
+
+private struct Outcome {
+    var status: Int32
+    var stdout: String
+    var rawStdout: [UInt8]
+    var stderr: String
+}
+
+/// The permaudit binary beside the test bundle (`swift test` builds it with the tests).
+private func permauditBinary() -> String {
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+    while dir.path != "/" {
+        let candidate = dir.appendingPathComponent("permaudit").path
+        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        dir = dir.deletingLastPathComponent()
+    }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    return root.appendingPathComponent(".build/debug/permaudit").path
+}
+
+/// A copy of the binary in a folder every user can enter (the build folder may sit under /root).
+private func copiedBinary(into dir: String) throws -> String {
+    let target = dir + "/permaudit-bin"
+    try FileManager.default.copyItem(atPath: permauditBinary(), toPath: target)
+    chmod(target, 0o755)
+    return target
+}
+
+private func temporaryTree() throws -> String {
+    let path = "/tmp/permaudit-reach-e2e-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
+    chmod(path, 0o755)
+    return path
+}
+
+private func write(_ path: String, mode: mode_t) throws {
+    FileManager.default.createFile(atPath: path, contents: Data("line\n".utf8))
+    chmod(path, mode)
+}
+
+private func shell(_ command: String) throws {
+    let r = try runProcess("/bin/sh", ["-c", command])
+    if r.status != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(command): \(r.stderr)"]) }
+}
+
+private func runPermaudit(_ arguments: [String], raw: Bool = false) throws -> Outcome {
+    try runProcess(permauditBinary(), arguments)
+}
+
+private func runProcess(_ tool: String, _ arguments: [String]) throws -> Outcome {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: tool)
+    p.arguments = arguments
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), rawStdout: Array(o), stderr: String(decoding: e, as: UTF8.self))
+}
