@@ -77,7 +77,11 @@ public struct CapabilitySet: Hashable, Sendable, Codable, CustomStringConvertibl
     }
 
     /// `cap_dac_read_search,cap_sys_ptrace`, or `none`.
-    public var description: String { isEmpty ? "none" : map(\.name).joined(separator: ",") }
+    public var description: String {
+        if isEmpty { return "none" }
+        if self == .full { return "all" }
+        return map(\.name).joined(separator: ",")
+    }
 
     /// Parses a comma list of names (`cap_a,cap_b`); throws the first unknown name.
     public init(parsing list: String) throws(CapabilityParseError) {
