@@ -1,0 +1,57 @@
+import PermauditCore
+
+/// An in-memory tree of facts: the pure engine's input, written as a table.
+struct ModelTree: FactSource {
+    var objects: [String: FileFacts] = [:]
+    var mounts: [MountFacts] = [MountFacts(mountPoint: "/", fsType: "ext4")]
+    var protectedSysctls = ProtectedSysctls(symlinks: 1, hardlinks: 1, regular: 2, fifos: 1)
+    var securityModules = SecurityModules()
+    var unreadable: Set<String> = []
+
+    /// `/`, `/var`, `/var/log` as on Debian (root, 0755; /var/log root:syslog 0775).
+    static var debian: ModelTree {
+        var t = ModelTree()
+        t.dir("/", mode: 0o755)
+        t.dir("/var", mode: 0o755)
+        t.dir("/var/log", mode: 0o775, gid: 104)
+        return t
+    }
+
+    mutating func dir(_ path: String, mode: UInt16, uid: UInt32 = 0, gid: UInt32 = 0, acl: [ACLEntry]? = nil, immutable: Bool = false, appendOnly: Bool = false) {
+        objects[path] = FileFacts(type: .directory, uid: uid, gid: gid, mode: FileMode(mode), acl: acl.map { AccessControlList(entries: $0) }, isImmutable: immutable, isAppendOnly: appendOnly)
+    }
+
+    mutating func file(_ path: String, mode: UInt16, uid: UInt32 = 0, gid: UInt32 = 0, acl: [ACLEntry]? = nil, immutable: Bool = false, appendOnly: Bool = false, type: FileType = .regular) {
+        objects[path] = FileFacts(type: type, uid: uid, gid: gid, mode: FileMode(mode), acl: acl.map { AccessControlList(entries: $0) }, isImmutable: immutable, isAppendOnly: appendOnly)
+    }
+
+    mutating func link(_ path: String, to target: String, uid: UInt32 = 0) {
+        objects[path] = FileFacts(type: .symlink, uid: uid, gid: 0, mode: FileMode(0o777), symlinkTarget: target)
+    }
+
+    func lookup(_ path: String) -> FactLookup {
+        if unreadable.contains(path) { return .unreadable(errno: "EACCES", reason: "stat \(path): Permission denied (EACCES)") }
+        return objects[path].map(FactLookup.found) ?? .missing
+    }
+
+    func mount(containing path: String) -> MountFacts? {
+        mounts.filter { $0.mountPoint == "/" || path == $0.mountPoint || path.hasPrefix($0.mountPoint + "/") }
+            .max { $0.mountPoint.count < $1.mountPoint.count }
+    }
+}
+
+/// ACL shorthand for the tables.
+func acl(_ text: String) -> [ACLEntry] {
+    text.split(separator: ",").map { part in
+        let f = part.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let perms = Permissions(text: f[2]) ?? .none
+        switch (f[0], f[1].isEmpty) {
+        case ("u", true): return ACLEntry(.userObj, nil, perms)
+        case ("u", false): return ACLEntry(.user, UInt32(f[1]), perms)
+        case ("g", true): return ACLEntry(.groupObj, nil, perms)
+        case ("g", false): return ACLEntry(.group, UInt32(f[1]), perms)
+        case ("m", _): return ACLEntry(.mask, nil, perms)
+        default: return ACLEntry(.other, nil, perms)
+        }
+    }
+}
