@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 tree=${1:-/usr}
 runs=${2:-5}
-swift build -c release >/dev/null
+swift build -c release --static-swift-stdlib >/dev/null  # the self-contained binary users copy
 bin=.build/release/permaudit
 
 best() { # best wall time in ms of $runs runs of "$@"
