@@ -7,7 +7,7 @@ public struct Permaudit: ParsableCommand {
         commandName: "permaudit",
         abstract: "Finds what a service account cannot reach before it bites, explains it as the kernel judges it, and writes the narrowest fix.",
         version: "0.1.0",
-        subcommands: [Explain.self, Reach.self, History.self, Diff.self])
+        subcommands: [Explain.self, Reach.self, Rules.self, History.self, Diff.self])
 
     public init() {}
 
@@ -20,6 +20,9 @@ public struct Permaudit: ParsableCommand {
             Glibc.exit(0)
         } catch let code as ExitCode {
             Glibc.exit(code.rawValue)
+        } catch let input as InputError {
+            writeError(input.description)
+            Glibc.exit(2)
         } catch {
             let message = fullMessage(for: error)
             let status = exitCode(for: error)

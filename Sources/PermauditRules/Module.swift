@@ -1,1 +1,0 @@
-// PermauditRules: see the files beside this one.
