@@ -5,6 +5,7 @@ public enum ReportRenderer {
     public static func render(_ report: AuditReport, as format: ReportFormat, color: Bool = false) -> String {
         switch format {
         case .json: return JSONReport.render(report)
+        case .text: return TextReport.render(report, color: color)
         default: return JSONReport.render(report)  // other formats: see Renderers/
         }
     }

@@ -1,0 +1,53 @@
+import PermauditHost
+import PermauditRules
+
+/// Expands an absolute glob (`/var/log/auth.log*`, `/run/user/*/gvfs`) on a host, one component at a
+/// time, without following the principal's rights (permaudit looks as itself).
+struct PathGlob {
+    let host: any Host
+
+    struct Expansion {
+        var matches: [String] = []
+        /// Directories permaudit could not list on the way: the answer below them is unknown.
+        var unreadable: [(path: String, reason: String)] = []
+    }
+
+    func expand(_ pattern: String) -> Expansion {
+        var result = Expansion()
+        var current = ["/"]
+        let parts = pattern.split(separator: "/").map(String.init)
+        for (i, part) in parts.enumerated() {
+            var next: [String] = []
+            for dir in current {
+                let base = dir == "/" ? "" : dir
+                if !Glob.hasMagic(part) {
+                    next.append(base + "/" + part)
+                    continue
+                }
+                switch host.listDirectory(dir) {
+                case .success(let names):
+                    for name in names where Glob.matches(part, name) && (part.hasPrefix(".") || !name.hasPrefix(".")) {
+                        next.append(base + "/" + name)
+                    }
+                case .failure(let e):
+                    if e.errno != 2 && e.errno != 20 { result.unreadable.append((dir, e.description)) }
+                }
+            }
+            // Plain components must exist to go on (the last one is checked by the caller's decision).
+            if i < parts.count - 1 {
+                next = next.filter { if case .found = host.lookup($0) { return true } else { return isFollowable($0) } }
+            }
+            current = next
+        }
+        result.matches = current.filter { path in
+            switch host.lookup(path) {
+            case .missing: return false
+            default: return true
+            }
+        }.sorted()
+        return result
+    }
+
+    /// A path the host cannot stat but the mount table knows (another user's FUSE mount) still counts.
+    func isFollowable(_ path: String) -> Bool { host.mountTable.mounts.contains { $0.mountPoint == path } }
+}

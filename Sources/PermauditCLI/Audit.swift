@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import PermauditAudit
+import PermauditCore
+import PermauditHistory
+import PermauditHost
+import PermauditRules
+
+extension Severity: ExpressibleByArgument {}
+extension ReportFormat: ExpressibleByArgument {}
+
+extension Permaudit {
+    /// `permaudit audit`: every rule of the profile on this host (or an image), for the service's principal.
+    struct Audit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Audit a host (or an image with --root) for a service account, as a preflight or a cron job.",
+            discussion: """
+                Without principal options the profile decides: its systemd unit's credentials if the unit exists, else \
+                its user, else (preflight) the user the installer will create. The audit only reads.
+                Exit status: 0 nothing at or above --fail-on failed; 1 something did (or was unknown, with \
+                --fail-on-unknown); 2 usage, rule or input error.
+                """)
+
+        @Option(name: .long, help: "The service profile (see `permaudit rules list`).")
+        var profile = "elastic-agent"
+
+        @OptionGroup(title: "Principal (default: the profile's)")
+        var principal: PrincipalOptions
+
+        @OptionGroup(title: "Host")
+        var host: HostOptions
+
+        @Option(name: .long, help: ArgumentHelp("Only the rules these integrations need (comma-separated, e.g. system,docker).", valueName: "A,B"))
+        var integration: String?
+
+        @Option(name: .long, help: ArgumentHelp("Add (or replace by id) the rules of a folder.", valueName: "DIR"))
+        var rules: String?
+
+        @Option(name: .long, help: "Output: text, json, sarif, junit, ecs, markdown or html.")
+        var format: ReportFormat = .text
+
+        @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the report to FILE (atomically: never a half report).", valueName: "FILE"))
+        var output: String?
+
+        @Option(name: .customLong("fail-on"), help: "Exit 1 when a finding of this severity or above fails: info, low, medium, high, critical.")
+        var failOn: Severity = .low
+
+        @Flag(name: .customLong("fail-on-unknown"), help: "Count unknown findings (permaudit could not look) as failures.")
+        var failOnUnknown = false
+
+        @Option(name: .long, help: ArgumentHelp("Record the run in this history database (SQLite) for `history` and `diff`; takes a lock so two runs never overlap.", valueName: "DB"))
+        var record: String?
+
+        @Flag(name: .customLong("changes-only"), help: "With --record: report only the findings whose state changed since the last run (nothing when nothing changed).")
+        var changesOnly = false
+
+        @Option(name: .customLong("lock-wait"), help: "With --record: seconds to wait for another run to finish before giving up.")
+        var lockWait = 0
+
+        func validate() throws {
+            if changesOnly && record == nil { throw ValidationError("--changes-only needs --record DB (the previous run to compare with)") }
+            if let integration, integration.split(separator: ",").isEmpty { throw ValidationError("--integration needs names, e.g. --integration system,docker") }
+        }
+
+        func run() throws {
+            let lock = try record.map { try RunLock.acquire(beside: $0, waitSeconds: lockWait) }
+            defer { if let lock { close(lock) } }
+            var catalog: RuleCatalog
+            do {
+                catalog = try RuleCatalog.builtIn()
+                if let rules { catalog = catalog.adding(try RuleCatalog.load(files: try RuleCatalog.files(in: rules))) }
+            } catch {
+                throw InputError(error.description)
+            }
+            guard let profile = catalog.profile(named: profile) else {
+                throw InputError("no profile '\(self.profile)': known profiles are \(catalog.profiles.map(\.name).joined(separator: ", ")); add one with --rules DIR")
+            }
+            let h = try host.makeHost(pid: principal.pid)
+            let who = try resolvePrincipal(profile: profile, host: h)
+            let enabled = integration.map { Set($0.split(separator: ",").map(String.init)) }
+            let findings = Auditor(host: h, principal: who, profile: profile, integrations: enabled).run(catalog.rules)
+            let report = AuditReport(host: hostInfo(h), principal: who, profile: profile.name, generatedAt: timestamp(), findings: findings)
+
+            var shown = report
+            if let record {
+                do {
+                    let history = try RunHistory(path: record)
+                    let run = try history.record(report)
+                    if changesOnly {
+                        let changed = try history.previous(to: run).map { try history.drift(from: $0, to: run) }
+                        let keys = Set(changed?.changed.map(\.finding.fingerprint) ?? report.findings.map(\.fingerprint))
+                        shown.findings = report.findings.filter { keys.contains($0.fingerprint) }
+                    }
+                } catch {
+                    throw InputError("\(error)")
+                }
+            }
+            if !(changesOnly && shown.findings.isEmpty) {
+                let text = ReportRenderer.render(shown, as: format, color: output == nil && format == .text && isatty(1) == 1)
+                if let output { try AtomicFile.write(text, to: output) } else { print(text, terminator: "") }
+            }
+            let status = report.exitStatus(failOn: failOn, failOnUnknown: failOnUnknown)
+            if status != 0 { throw ExitCode(status) }
+        }
+
+        /// The principal options if given; else the profile's unit, user, or planned user.
+        func resolvePrincipal(profile: Profile, host h: any PermauditHost.Host) throws -> Principal {
+            var request = principal.request
+            if !principal.isGiven {
+                if let unit = profile.unit, (try? SystemdUnitCredentials.load(unit, on: h)) != nil {
+                    request.unit = unit
+                } else {
+                    request.user = profile.user
+                    request.group = h.accounts.user(named: profile.user) == nil ? nil : request.group
+                    request.plannedUser = profile.user
+                    request.plannedGroup = profile.group
+                }
+            }
+            do { return try PrincipalResolver.resolve(request, on: h) } catch { throw InputError("\(error)") }
+        }
+
+        func hostInfo(_ h: any PermauditHost.Host) -> AuditReport.HostInfo {
+            let os = h.osRelease
+            var name = ""
+            if h.rootDescription != "/" {
+                name = (try? h.readTextFile("/etc/hostname").get())?.split(separator: "\n").first.map(String.init) ?? ""
+            }
+            if name.isEmpty {
+                var buffer = [CChar](repeating: 0, count: 256)
+                gethostname(&buffer, 255)
+                name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            }
+            var uts = utsname()
+            uname(&uts)
+            let kernel = withUnsafeBytes(of: uts.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            return AuditReport.HostInfo(
+                hostname: name, root: h.rootDescription, osID: os["ID"] ?? "unknown",
+                osLike: os["ID_LIKE"]?.split(separator: " ").map(String.init) ?? [], kernel: h.rootDescription == "/" ? kernel : nil)
+        }
+    }
+}
+
+/// ISO 8601 UTC now, or `SOURCE_DATE_EPOCH` when set (reproducible reports).
+func timestamp() -> String {
+    var t = time(nil)
+    if let e = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"], let v = Int(e) { t = time_t(v) }
+    var tm = tm()
+    gmtime_r(&t, &tm)
+    return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec)
+}
+
+/// Writes a file whole or not at all: a temporary file beside it, flushed, then renamed over it.
+enum AtomicFile {
+    static func write(_ text: String, to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let temp = (dir.isEmpty ? "." : dir) + "/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw InputError("-o \(path): cannot create \(temp): \(String(cString: strerror(errno))); check the folder exists and is writable") }
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let e = errno
+                close(fd)
+                unlink(temp)
+                throw InputError("-o \(path): write failed: \(String(cString: strerror(e)))")
+            }
+            offset += n
+        }
+        fsync(fd)
+        close(fd)
+        guard rename(temp, path) == 0 else {
+            let e = errno
+            unlink(temp)
+            throw InputError("-o \(path): cannot rename into place: \(String(cString: strerror(e)))")
+        }
+        bytes.removeAll()
+    }
+}
