@@ -76,12 +76,15 @@ struct ACLStrategy {
 
         var steps: [FixStep] = []
         var hooks: [String: [Pending]] = [:]
+        // Each step's radius: the model with the steps before it, against the same plus this one.
+        var cumulative = base
         for at in order {
             guard let p = pending[at] else { continue }
             let change = ACLChange(
                 path: p.path, identity: ObjectIdentity(p.original), before: p.original.effectiveACL,
                 after: p.current.effectiveACL, entry: p.entry, widened: p.widened.sorted { $0.entry.description < $1.entry.description })
-            let single = base.with(at, p.current)
+            let single = cumulative.with(at, p.current)
+            defer { cumulative = single }
             var affected = [who]
             affected += planner.members(ofGroup: who.gid).filter { $0.uid != who.uid }
             for w in change.widened {
@@ -96,7 +99,7 @@ struct ACLStrategy {
             affected = affected.filter { seen.insert($0.uid).inserted }
             var objects: [(String, FileType)] = [(at, p.original.type)]
             if p.original.type == .directory { objects = planner.objects(in: p.path, source: base) }
-            var radius = BlastRadius(changes: planner.compare(base, single, principals: affected, objects: objects))
+            var radius = BlastRadius(changes: planner.compare(cumulative, single, principals: affected, objects: objects))
             radius.notes.append(maskNote(change))
             if affected.count > 1 {
                 radius.notes.append("every member of group \(who.name(ofGroup: who.gid)) gets the same rights: \(affected.dropFirst().map(\.userLabel).joined(separator: ", "))")

@@ -225,6 +225,9 @@ public enum BashScriptEmitter {
         for t in plan.targets {
             s += "# target: \(t.access.rawValue) \(BashQuote.commentText(t.path.display)) (\(BashQuote.commentText(t.origin))): \(t.before.verdict.rawValue) -> \(t.after?.verdict.rawValue ?? "?")\n"
         }
+        for g in plan.gained {
+            s += "# the principal gains: \(g.access.rawValue) \(BashQuote.commentText(g.object))\n"
+        }
         for u in plan.unresolved {
             s += "# NOT FIXED: \(u.access.rawValue) \(BashQuote.commentText(u.path.display)): \(BashQuote.commentText(u.configurationFix))\n"
         }
