@@ -105,16 +105,22 @@ struct ACLStrategy {
                 radius.notes.append("every member of group \(who.name(ofGroup: who.gid)) gets the same rights: \(affected.dropFirst().map(\.userLabel).joined(separator: ", "))")
             }
             let rotation = p.original.type == .regular ? persistence(for: p) : nil
-            if let rotation, rotation.needsHook, let stanza = rotation.stanza { hooks["\(stanza.file)\n\(stanza.line)", default: []].append(p) }
+            if let rotation, rotation.needsHook, let stanza = rotation.stanza { hooks[stanza.file, default: []].append(p) }
             steps.append(FixStep(
                 number: steps.count + 1, action: .setACL(change),
                 why: p.reasons.joined(separator: "; "),
                 change: "setfacl -m \(shortEntry(p.entry)),m::\(change.after.mask?.description ?? "") -- \(p.path.display)",
                 blastRadius: radius, persistence: rotation?.text, followUp: nil))
         }
-        for key in hooks.keys.sorted() {
-            guard let list = hooks[key], let first = list.first, let rotation = persistence(for: first), let stanza = rotation.stanza else { continue }
-            steps += RotationHook(planner: planner, stanza: stanza, grants: list.map { ($0.path, $0.entry) }, config: planner.logrotate).steps(startingAt: steps.count + 1)
+        // One helper and one edit per logrotate file, covering every stanza of it that needs the re-apply.
+        for file in hooks.keys.sorted() {
+            guard let list = hooks[file] else { continue }
+            var stanzas: [LogrotateConfig.Stanza] = []
+            for p in list {
+                if let s = persistence(for: p)?.stanza, !stanzas.contains(s) { stanzas.append(s) }
+            }
+            steps += RotationHook(planner: planner, file: file, stanzas: stanzas, grants: list.map { ($0.path, $0.entry) }, config: planner.logrotate)
+                .steps(startingAt: steps.count + 1)
         }
 
         // The plan's whole effect on the principal, in every directory it touches.

@@ -25,8 +25,11 @@ enum BashQuote {
     static func quote(_ path: RawPath) -> String { quote(path.bytes) }
     static func quote(_ text: String) -> String { quote(Array(text.utf8)) }
 
-    /// Printable ASCII that means nothing inside single quotes nor inside `$'…'`.
-    static func isSafe(_ b: UInt8) -> Bool { b >= 0x20 && b < 0x7F && b != UInt8(ascii: "'") && b != UInt8(ascii: "\\") }
+    /// Printable ASCII that means nothing inside single quotes nor inside `$'…'`. `$` and backquote are
+    /// escaped too, though inert in quotes, so that no reader (nor shellcheck) takes them for an expansion.
+    static func isSafe(_ b: UInt8) -> Bool {
+        b >= 0x20 && b < 0x7F && b != UInt8(ascii: "'") && b != UInt8(ascii: "\\") && b != UInt8(ascii: "$") && b != UInt8(ascii: "`")
+    }
 
     /// Text for a `#` comment or an `echo`: one line, control and non-ASCII bytes shown as `\xNN`.
     static func commentText(_ text: String) -> String {

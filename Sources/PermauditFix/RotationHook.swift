@@ -5,23 +5,25 @@ import PermauditHost
 /// called from the stanza's `postrotate` (after the stanza's own commands, so the writer has reopened).
 struct RotationHook {
     let planner: FixPlanner
-    let stanza: LogrotateConfig.Stanza
+    let file: String
+    let stanzas: [LogrotateConfig.Stanza]
     let grants: [(path: RawPath, entry: ACLEntry)]
     let config: LogrotateConfig
 
     static let helperFolder = "/usr/local/sbin"
 
     func steps(startingAt number: Int) -> [FixStep] {
-        guard let text = config.files[stanza.file] else { return [] }
+        guard let text = config.files[file] else { return [] }
         // Only the live files: rotated copies keep their ACL when renamed.
-        let live = grants.filter { g in stanza.patterns.contains { RawFileSystem.fnmatchBytes(Array($0.utf8), g.path.bytes) } }
+        let live = grants.filter { g in stanzas.contains { s in s.patterns.contains { RawFileSystem.fnmatchBytes(Array($0.utf8), g.path.bytes) } } }
         guard !live.isEmpty else { return [] }
-        let id = String(PermauditFixID.hash(stanza.file + "\n" + live.map { $0.path.hex }.joined(separator: "\n")).prefix(10))
+        let id = String(PermauditFixID.hash(file + "\n" + live.map { $0.path.hex }.joined(separator: "\n")).prefix(10))
+        let where_ = stanzas.map { "\(file):\($0.line)" }.joined(separator: ", ")
         let helper = RawPath("\(Self.helperFolder)/permaudit-reapply-\(id)")
         var body = """
             #!/bin/bash
             # Written by permaudit fix: re-applies the agent's ACL grant after logrotate recreates these logs
-            # (logrotate stanza \(BashQuote.commentText(stanza.file)):\(stanza.line)). Removed by the plan's rollback.
+            # (logrotate \(BashQuote.commentText(where_))). Removed by the plan's rollback.
             set -u
             status=0
 
@@ -40,26 +42,29 @@ struct RotationHook {
 
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let call = "\t\t\(helper.display)"
-        if let end = stanza.endscriptLine, end - 1 < lines.count {
-            lines.insert(call, at: end - 1)
-        } else if stanza.closingLine - 1 < lines.count {
-            lines.insert(contentsOf: ["\tpostrotate", call, "\tendscript"], at: stanza.closingLine - 1)
-        } else {
-            return []
+        // Bottom up, so the line numbers of the stanzas above stay valid.
+        for stanza in stanzas.sorted(by: { $0.line > $1.line }) {
+            if let end = stanza.endscriptLine, end - 1 < lines.count {
+                lines.insert(call, at: end - 1)
+            } else if stanza.closingLine - 1 < lines.count {
+                lines.insert(contentsOf: ["\tpostrotate", call, "\tendscript"], at: stanza.closingLine - 1)
+            } else {
+                return []
+            }
         }
         let edited = lines.joined(separator: "\n")
         let paths = live.map { $0.path.display }.joined(separator: ", ")
         return [
             FixStep(
                 number: number, action: .writeFile(NewFile(path: helper, content: Array(body.utf8), mode: 0o755)),
-                why: "the rotation of \(paths) does not keep the ACL (\(stanza.file):\(stanza.line))",
+                why: "the rotation of \(paths) does not keep the ACL (\(where_))",
                 change: "write \(helper.display) (mode 0755): re-applies the grant to \(paths) when they exist and are not symlinks",
                 blastRadius: BlastRadius(notes: ["none by itself: it only re-applies the grants of this plan to the files logrotate recreates; `setfacl -m` there computes the mask as the union of the new file's group class, which on a freshly created log holds no other named entries"]),
                 persistence: nil, followUp: nil),
             FixStep(
-                number: number + 1, action: .editFile(FileEdit(path: RawPath(stanza.file), before: Array(text.utf8), after: Array(edited.utf8))),
+                number: number + 1, action: .editFile(FileEdit(path: RawPath(file), before: Array(text.utf8), after: Array(edited.utf8))),
                 why: "run the re-apply after every rotation of \(paths)",
-                change: "add `\(helper.display)` to the postrotate script of the stanza at \(stanza.file):\(stanza.line)",
+                change: "add `\(helper.display)` to the postrotate script of the stanza(s) at \(where_)",
                 blastRadius: BlastRadius(notes: ["none: logrotate runs the helper as root after rotating; it changes only the files named in it"]),
                 persistence: "the grant is re-applied after each rotation of the stanza", followUp: nil),
         ]

@@ -124,7 +124,7 @@ undo_write 4 '/usr/local/sbin/permaudit-reapply-0123456789' 'IyEvYmluL2Jhc2gKc2V
 
 # Step 3: read on a hostile name
 #   change: setfacl
-undo_acl 3 $'/var/log/$(touch X) \x27a\x27\x0a-\xff' 'file' $'user::rw-\x0agroup::r--\x0aother::---' $'user::rw-\x0agroup::r--\x0agroup:6101:r--\x0amask::r--\x0aother::---' 'u::rw-,g::r--,o::---'
+undo_acl 3 $'/var/log/\x24(touch X) \x27a\x27\x0a-\xff' 'file' $'user::rw-\x0agroup::r--\x0aother::---' $'user::rw-\x0agroup::r--\x0agroup:6101:r--\x0amask::r--\x0aother::---' 'u::rw-,g::r--,o::---'
 
 # Step 2: read on /var/log/auth.log
 #   change: setfacl -m g:6101:r--,m::r-- -- /var/log/auth.log

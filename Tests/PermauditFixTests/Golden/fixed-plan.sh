@@ -150,7 +150,7 @@ step_acl 2 '/var/log/auth.log' 'file' 0 2049 101 $'user::rw-\x0agroup::r--\x0aot
 
 # Step 3: read on a hostile name
 #   change: setfacl
-step_acl 3 $'/var/log/$(touch X) \x27a\x27\x0a-\xff' 'file' 0 2049 102 $'user::rw-\x0agroup::r--\x0aother::---' $'user::rw-\x0agroup::r--\x0agroup:6101:r--\x0amask::r--\x0aother::---' 'u::rw-,g::r--,g:6101:r--,m::r--,o::---'
+step_acl 3 $'/var/log/\x24(touch X) \x27a\x27\x0a-\xff' 'file' 0 2049 102 $'user::rw-\x0agroup::r--\x0aother::---' $'user::rw-\x0agroup::r--\x0agroup:6101:r--\x0amask::r--\x0aother::---' 'u::rw-,g::r--,g:6101:r--,m::r--,o::---'
 
 # Step 4: rotation does not keep the ACL
 #   change: write the helper
