@@ -16,6 +16,8 @@ struct FixEndToEndTests {
         let work = try FixE2E.tempDir("permaudit-work")
         var state: String?
         defer {
+            // A failed run may leave the helper and the config edit: the rollback removes them (idempotent).
+            _ = try? FixE2E.run(["bash", "\(work)/fix.rollback.sh"])
             _ = try? FixE2E.run(["rm", "-rf", "--", d, work, conf])
             if let state { _ = try? FixE2E.run(["rm", "-rf", "--", state]) }
         }
