@@ -52,6 +52,8 @@ extension Permaudit {
             if path.isEmpty { throw ValidationError("give at least one --path GLOB (e.g. --path '/var/log/auth.log*')") }
             if let bad = path.first(where: { !$0.hasPrefix("/") }) { throw ValidationError("--path \(bad): give an absolute path") }
             if dryRun && !apply { throw ValidationError("--dry-run goes with --apply (the script has its own --dry-run)") }
+            // The plan names real paths in its script; a rooted host's paths are not this machine's.
+            if host.root != nil { throw ValidationError("fix plans changes on this machine; --root is not supported by fix yet (audit the image with --root, fix it when it runs)") }
         }
 
         func run() throws {
@@ -60,8 +62,7 @@ extension Permaudit {
             do { who = try PrincipalResolver.resolve(principal.request, on: h) } catch { throw InputError(error.description) }
             var requests: [FixPlanner.Request] = []
             for p in path {
-                let pattern = h.realPath(p) == p ? RawPath(p) : RawPath(h.realPath(p))
-                switch RawFileSystem.expand(pattern) {
+                switch RawFileSystem.expand(RawPath(p)) {
                 case .success(let found) where !found.isEmpty:
                     requests += found.map { FixPlanner.Request(path: $0, access: access) }
                 case .success:

@@ -15,8 +15,11 @@ public enum FindingsAdapter {
         }
     }
 
-    /// Plans the fix for an audit's findings.
+    /// Plans the fix for an audit's findings: path findings by the strategy, journald and process
+    /// visibility findings by a systemd drop-in (or group membership when no unit is known).
     public static func plan(_ findings: [Finding], planner: FixPlanner, strategy: FixPlan.Strategy? = nil) -> FixPlan {
-        planner.plan(requests(from: findings), strategy: strategy)
+        var plan = planner.plan(requests(from: findings), strategy: strategy)
+        ServiceFixes.extend(&plan, with: findings, planner: planner)
+        return plan
     }
 }
