@@ -41,7 +41,7 @@ extension Permaudit {
         @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to FILE (NAME.sh: the rollback goes to NAME.rollback.sh).", valueName: "FILE"))
         var output: String?
 
-        @Flag(name: .long, help: "Carry out the plan now, from this binary, with the same checks; roll back if a step fails.")
+        @Flag(name: .long, help: "Carry out the plan now, from this binary, with the same checks; roll back if a step fails. With -o NAME.sh, the script and NAME.rollback.sh are written first.")
         var apply = false
 
         @Flag(name: .customLong("dry-run"), help: "With --apply: say what would change, change nothing.")
@@ -75,6 +75,12 @@ extension Permaudit {
             let plan = planner.plan(requests, strategy: strategy)
 
             if apply {
+                // With -o, the script and its rollback are written first: the rollback undoes an --apply too.
+                if let output, emit == .bash {
+                    try emitText(BashScriptEmitter.script(plan, rollbackName: Self.rollbackPath(for: output)), to: output)
+                    try emitText(BashScriptEmitter.rollback(plan, scriptName: output), to: Self.rollbackPath(for: output))
+                    writeError("wrote \(output) and \(Self.rollbackPath(for: output)) (the rollback undoes this --apply)")
+                }
                 let outcome = PlanApplier().apply(plan, dryRun: dryRun)
                 for line in outcome.lines { print(line) }
                 for u in plan.unresolved { print("NOT FIXED: \(u.access.rawValue) \(u.path.display): \(u.configurationFix)") }

@@ -138,6 +138,11 @@ public struct PlanApplier {
             written += n
         }
         if let mode { _ = fchmod(fd, mode_t(mode)) }  // the planned mode exactly, not widened by umask games
+        if !exclusive, case .found(let old) = RawFileSystem.lookup(p) {
+            // A replaced config file keeps its owner and mode (as the script's `cp -p` does).
+            _ = fchown(fd, old.uid, old.gid)
+            _ = fchmod(fd, mode_t(old.mode.bits))
+        }
         close(fd)
         if exclusive {
             let rc = tmp.withCString { t in p.withCString { link(t, $0) } }

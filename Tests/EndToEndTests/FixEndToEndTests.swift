@@ -224,5 +224,17 @@ struct FixEndToEndTests {
         #expect(try agent.readable(["\(d)/auth.log"]) == ["\(d)/auth.log"])
         let again = try FixE2E.permaudit(["fix", "--user", agent.name, "--path", "\(d)/auth.log", "--apply"])
         #expect(again.status == 0 && again.out.contains("nothing to change"), "\(again.out)")
+        // A plan written with -o before an --apply rolls it back.
+        _ = try FixE2E.run(["bash", "-c", "setfacl -b -- '\(d)' '\(d)/auth.log'"])
+        #expect(try FixE2E.acls(d) == before)
+        let script = "\(d)/fix.sh"
+        let withScript = try FixE2E.permaudit(["fix", "--user", agent.name, "--path", "\(d)/auth.log", "--apply", "-o", script])
+        #expect(withScript.status == 0, "\(withScript.err)")
+        let back = try FixE2E.run(["bash", "\(d)/fix.rollback.sh"])
+        #expect(back.status == 0, "\(back.out)\(back.err)")
+        var now = try FixE2E.acls(d)
+        now = now.filter { !$0.key.hasSuffix(".sh") }
+        #expect(now == before)
+        #expect(try agent.readable(["\(d)/auth.log"]).isEmpty)
     }
 }
