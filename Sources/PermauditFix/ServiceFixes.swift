@@ -31,7 +31,15 @@ enum ServiceFixes {
 
     /// Steps for the non-path findings, numbered after `plan`'s; unresolved ones added to the plan.
     static func extend(_ plan: inout FixPlan, with findings: [Finding], planner: FixPlanner) {
-        let settings = findings.filter { $0.state == .fail && $0.access == nil && $0.decision == nil }.compactMap(setting(for:))
+        let nonPath = findings.filter { $0.state == .fail && $0.access == nil && $0.decision == nil }
+        // What no permission of this host fixes (another platform's object, a volume that needs admin):
+        // the plan says so, with the rule's own narrow fix.
+        for f in nonPath where setting(for: f) == nil {
+            plan.unresolved.append(.init(
+                path: RawPath(f.object), access: .read, reason: "\(f.ruleID): \(f.message)",
+                configurationFix: f.leastPrivilegeFix ?? f.documentedFix ?? "no permission change on this host fixes \(f.ruleID)"))
+        }
+        let settings = nonPath.compactMap(setting(for:))
         var unique: [Setting] = []
         for s in settings where !unique.contains(s) { unique.append(s) }
         guard !unique.isEmpty else { return }

@@ -73,6 +73,16 @@ struct FindingsPlanTests {
         #expect(last.followUp == "systemctl daemon-reload && systemctl restart elastic-agent.service")
     }
 
+    @Test("a finding no permission fixes (the Windows volume) is listed as not fixed, with the rule's fix")
+    func volume() {
+        let f = Finding(ruleID: "windows.volume.open", ruleTitle: "volume", severity: .low, object: "\\\\.\\C:", state: .fail,
+                        message: "opening the volume needs admin", leastPrivilegeFix: "none: needs admin; accept empty disk usage")
+        var plan = FixPlan(principal: Self.agent, strategy: .acl, targets: [], steps: [], unresolved: [], gained: [], id: "x")
+        ServiceFixes.extend(&plan, with: [f], planner: FixPlanner(host: LiveHost(), principal: Self.agent, logrotate: LogrotateConfig(stanzas: [], files: [:])))
+        #expect(plan.steps.isEmpty)
+        #expect(plan.unresolved.first?.configurationFix == "none: needs admin; accept empty disk usage")
+    }
+
     @Test("another user's FUSE mount: the plan says no permission helps and gives the configuration fix")
     func fuse() {
         struct Fuse: FactSource {
