@@ -1,0 +1,132 @@
+import ArgumentParser
+import Glibc
+import PermauditCore
+import PermauditFix
+import PermauditHost
+
+extension FixPlan.Strategy: ExpressibleByArgument {}
+
+extension Permaudit {
+    /// `permaudit fix`: a least-privilege plan for what the principal cannot reach, as a script and its
+    /// rollback, as JSON, or applied directly.
+    struct Fix: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Plan the narrowest fix for what a principal cannot reach; write it as a script with a rollback, as JSON, or apply it.",
+            discussion: """
+                Targets are given with --path (a glob in the last component is expanded on the host, byte for byte).
+                Nothing is changed unless --apply is given. Exit status: 0 plan written or applied, 1 a step was
+                skipped or failed (what was changed is rolled back), 2 bad input.
+                """)
+
+        @OptionGroup(title: "Principal")
+        var principal: PrincipalOptions
+
+        @OptionGroup(title: "Host")
+        var host: HostOptions
+
+        @Option(name: .long, help: ArgumentHelp("An object the principal needs (repeatable); a glob in the last component, e.g. '/var/log/auth.log*'.", valueName: "GLOB"))
+        var path: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("The access needed on every --path: \(Access.helpText).", valueName: "ACCESS"))
+        var access: Access = .read
+
+        @Option(name: .long, help: "acl (narrowest: a named-group ACL entry), group (the broad group the docs suggest, with what else it opens), capability (a systemd drop-in; needs --unit). Default: acl.")
+        var strategy: FixPlan.Strategy?
+
+        enum Emit: String, ExpressibleByArgument, CaseIterable { case bash, json }
+
+        @Option(name: .long, help: "bash (the script, and NAME.rollback.sh beside it with -o) or json (the plan as data).")
+        var emit: Emit = .bash
+
+        @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to FILE (NAME.sh: the rollback goes to NAME.rollback.sh).", valueName: "FILE"))
+        var output: String?
+
+        @Flag(name: .long, help: "Carry out the plan now, from this binary, with the same checks; roll back if a step fails. With -o NAME.sh, the script and NAME.rollback.sh are written first.")
+        var apply = false
+
+        @Flag(name: .customLong("dry-run"), help: "With --apply: say what would change, change nothing.")
+        var dryRun = false
+
+        func validate() throws {
+            if !principal.isGiven { throw ValidationError("say who needs the access: --user NAME|UID, --pid PID or --unit NAME") }
+            if path.isEmpty { throw ValidationError("give at least one --path GLOB (e.g. --path '/var/log/auth.log*')") }
+            if let bad = path.first(where: { !$0.hasPrefix("/") }) { throw ValidationError("--path \(bad): give an absolute path") }
+            if dryRun && !apply { throw ValidationError("--dry-run goes with --apply (the script has its own --dry-run)") }
+            // The plan names real paths in its script; a rooted host's paths are not this machine's.
+            if host.root != nil { throw ValidationError("fix plans changes on this machine; --root is not supported by fix yet (audit the image with --root, fix it when it runs)") }
+        }
+
+        func run() throws {
+            let h = try host.makeHost(pid: principal.pid)
+            let who: Principal
+            do { who = try PrincipalResolver.resolve(principal.request, on: h) } catch { throw InputError(error.description) }
+            var requests: [FixPlanner.Request] = []
+            for p in path {
+                switch RawFileSystem.expand(RawPath(p)) {
+                case .success(let found) where !found.isEmpty:
+                    requests += found.map { FixPlanner.Request(path: $0, access: access) }
+                case .success:
+                    throw InputError("--path \(p): nothing matches; check the glob (it is matched in the last component only)")
+                case .failure(let e):
+                    throw InputError("--path \(p): \(e)")
+                }
+            }
+            let planner = FixPlanner(host: h, principal: who, unit: principal.unit)
+            let plan = planner.plan(requests, strategy: strategy)
+
+            if apply {
+                // With -o, the script and its rollback are written first: the rollback undoes an --apply too.
+                if let output, emit == .bash {
+                    try emitText(BashScriptEmitter.script(plan, rollbackName: Self.rollbackPath(for: output)), to: output)
+                    try emitText(BashScriptEmitter.rollback(plan, scriptName: output), to: Self.rollbackPath(for: output))
+                    writeError("wrote \(output) and \(Self.rollbackPath(for: output)) (the rollback undoes this --apply)")
+                }
+                let outcome = PlanApplier().apply(plan, dryRun: dryRun)
+                for line in outcome.lines { print(line) }
+                for u in plan.unresolved { print("NOT FIXED: \(u.access.rawValue) \(u.path.display): \(u.configurationFix)") }
+                if let failure = outcome.failure { writeError("error: " + failure); throw ExitCode(1) }
+                if outcome.skipped > 0 { writeError("\(outcome.skipped) step(s) skipped: re-run permaudit fix to plan again"); throw ExitCode(1) }
+                print(dryRun ? "dry run: nothing was changed" : outcome.changed == 0 ? "nothing to change" : "\(outcome.changed) step(s) applied")
+                return
+            }
+
+            switch emit {
+            case .json:
+                try emitText(PlanJSON.render(plan), to: output)
+            case .bash:
+                guard let output else {
+                    print(BashScriptEmitter.script(plan, rollbackName: "the rollback script (write both with -o NAME.sh)"), terminator: "")
+                    return
+                }
+                let rollbackPath = Self.rollbackPath(for: output)
+                let scriptName = String(output.split(separator: "/").last ?? Substring(output))
+                let rollbackName = String(rollbackPath.split(separator: "/").last ?? Substring(rollbackPath))
+                try emitText(BashScriptEmitter.script(plan, rollbackName: rollbackName), to: output)
+                try emitText(BashScriptEmitter.rollback(plan, scriptName: scriptName), to: rollbackPath)
+                writeError("wrote \(output) (\(plan.steps.count) step(s)) and \(rollbackPath); review, then run as root: bash \(output) --dry-run")
+            }
+            if !plan.unresolved.isEmpty {
+                for u in plan.unresolved { writeError("not fixed by a permission: \(u.path.display): \(u.configurationFix)") }
+            }
+        }
+
+        /// `NAME.sh` → `NAME.rollback.sh`; any other name gets `.rollback.sh` appended.
+        static func rollbackPath(for output: String) -> String {
+            output.hasSuffix(".sh") ? String(output.dropLast(3)) + ".rollback.sh" : output + ".rollback.sh"
+        }
+
+        func emitText(_ text: String, to file: String?) throws {
+            guard let file else { print(text, terminator: ""); return }
+            let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw InputError("-o \(file): cannot write (\(String(cString: strerror(errno)))); check the folder exists and is writable") }
+            defer { close(fd) }
+            let bytes = Array(text.utf8)
+            var done = 0
+            while done < bytes.count {
+                let n = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+                if n <= 0 { throw InputError("-o \(file): write failed (\(String(cString: strerror(errno))))") }
+                done += n
+            }
+        }
+    }
+}

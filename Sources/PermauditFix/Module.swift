@@ -1,1 +1,0 @@
-// PermauditFix: see the files beside this one.

@@ -1,0 +1,98 @@
+import PermauditCore
+import PermauditHost
+
+/// The broad fixes, only when asked: give the principal a group (`adm`) or a capability
+/// (`CAP_DAC_READ_SEARCH`) instead of touching the objects. The plan computes what else that opens:
+/// every file under the targets' folders that the changed principal can read and the agent could not.
+struct PrincipalStrategy {
+    let planner: FixPlanner
+    let base: OverlaySource
+    let kind: FixPlan.Strategy
+
+    func plan(_ requests: [(path: RawPath, access: Access, ruleID: String?, origin: String)]) -> FixPlan {
+        let who = planner.principal
+        var changed = who
+        var added: [UInt32] = []
+        var unresolved: [FixPlan.Unresolved] = []
+        for r in requests {
+            for _ in 0..<16 {
+                let d = planner.decide(base, r.path.display, r.access, changed)
+                if d.verdict == .granted { break }
+                if let why = NoPermissionHelps.reason(d) {
+                    unresolved.append(.init(path: r.path, access: r.access, reason: why.reason, configurationFix: why.fix))
+                    break
+                }
+                if kind == .capability {
+                    if changed.capabilities.contains(.dacReadSearch) {
+                        unresolved.append(.init(path: r.path, access: r.access, reason: d.reason, configurationFix: "CAP_DAC_READ_SEARCH does not grant \(r.access.rawValue); use --strategy acl"))
+                        break
+                    }
+                    changed.capabilities.insert(.dacReadSearch)
+                    continue
+                }
+                // The group that owns the object where the walk stops, if its group bits would let a member in.
+                guard let at = d.blockedAt, let f = base.facts(at), !changed.isMember(of: f.gid) else {
+                    unresolved.append(.init(path: r.path, access: r.access, reason: d.reason, configurationFix: "no group gives this access; use --strategy acl"))
+                    break
+                }
+                changed.groups.append(f.gid)
+                changed.groupNames[f.gid] = planner.host.groupName(f.gid)
+                added.append(f.gid)
+            }
+        }
+        var targets: [FixTarget] = []
+        for r in requests {
+            targets.append(FixTarget(
+                path: r.path, access: r.access, ruleID: r.ruleID, origin: r.origin,
+                before: planner.decide(base, r.path.display, r.access, who), after: planner.decide(base, r.path.display, r.access, changed)))
+        }
+        var dirs: [RawPath] = []
+        var seen = Set<[UInt8]>()
+        for r in requests where seen.insert(r.path.parent.bytes).inserted { dirs.append(r.path.parent) }
+        for extra in ["/var/log", "/etc"] where seen.insert(Array(extra.utf8)).inserted { dirs.append(RawPath(extra)) }
+        let opened = planner.newlyReadable(under: dirs, before: who, after: changed, source: base)
+        let asked = Set(requests.map { $0.path.display })
+        let also = opened.filter { !asked.contains($0.object) }
+        var notes = ["what else this opens (computed under \(dirs.map(\.display).joined(separator: ", "))): \(also.count) object(s) the agent could not read before"]
+        notes += also.prefix(200).map { "also opens: \($0.access.rawValue) \($0.object)" }
+        if also.count > 200 { notes.append("… and \(also.count - 200) more") }
+
+        var steps: [FixStep] = []
+        let user = who.userName ?? String(who.uid)
+        if kind == .group {
+            for gid in added {
+                let name = planner.host.groupName(gid) ?? String(gid)
+                if let unit = planner.unit {
+                    steps.append(dropIn(unit, "SupplementaryGroups=\(name)", why: "group \(name) can reach the targets", notes: notes, number: steps.count + 1))
+                } else {
+                    steps.append(FixStep(
+                        number: steps.count + 1, action: .addToGroup(user: user, group: name, gid: gid),
+                        why: "group \(name) can reach the targets (the broad fix the documentation suggests)",
+                        change: "usermod -a -G \(name) \(user)", blastRadius: BlastRadius(changes: also, notes: notes),
+                        persistence: "group membership is permanent until removed (the rollback runs `gpasswd -d \(user) \(name)`)",
+                        followUp: "restart the agent: a running process keeps its old group list"))
+                }
+            }
+        } else if changed.capabilities != who.capabilities {
+            if let unit = planner.unit {
+                steps.append(dropIn(unit, "AmbientCapabilities=CAP_DAC_READ_SEARCH", why: "CAP_DAC_READ_SEARCH bypasses read and search checks", notes: notes, number: 1))
+            } else {
+                for r in requests {
+                    unresolved.append(.init(path: r.path, access: r.access, reason: "a capability is given to a service, not a user", configurationFix: "give --unit NAME so the plan can write a systemd drop-in with AmbientCapabilities=CAP_DAC_READ_SEARCH"))
+                }
+            }
+        }
+        return FixPlan(principal: who, strategy: kind, targets: targets, steps: steps, unresolved: unresolved, gained: opened, id: planner.planID(steps, targets))
+    }
+
+    func dropIn(_ unit: String, _ line: String, why: String, notes: [String], number: Int) -> FixStep {
+        let name = unit.contains(".") ? unit : unit + ".service"
+        let path = RawPath("/etc/systemd/system/\(name).d/50-permaudit-fix.conf")
+        let content = "# Written by permaudit fix; removed by its rollback.\n[Service]\n\(line)\n"
+        return FixStep(
+            number: number, action: .writeFile(NewFile(path: path, content: Array(content.utf8), mode: 0o644)),
+            why: why, change: "write the drop-in \(path.display): \(line)", blastRadius: BlastRadius(notes: notes),
+            persistence: "a drop-in persists across restarts and package upgrades",
+            followUp: "systemctl daemon-reload && systemctl restart \(name)")
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+@testable import PermauditFix
+import PermauditCore
+import PermauditHost
+
+/// The blast radius is computed by re-running the decision for every principal an entry speaks for.
+@Suite("Blast radius (root)", .serialized, .enabled(if: isRoot, "needs root to create users"))
+struct BlastRadiusTests {
+    @Test("another member of the agent's group gains the same read, and the plan says so by name")
+    func groupMembers() throws {
+        let agent = "pa-br-\(getpid() % 10000)-\(Int.random(in: 100...999))"
+        let other = agent + "x"
+        let dir = "/var/tmp/permaudit-br-\(getpid())-\(Int.random(in: 1000...9999))"
+        defer {
+            _ = try? run(["userdel", other])
+            _ = try? run(["userdel", agent])
+            _ = try? run(["groupdel", agent])
+            _ = try? run(["rm", "-rf", "--", dir])
+        }
+        try #require(try run(["useradd", "--system", "--user-group", "--no-create-home", agent]).status == 0)
+        try #require(try run(["useradd", "--system", "--no-create-home", "-g", agent, other]).status == 0)
+        try #require(try run(["bash", "-c", "set -e; mkdir -m 0755 '\(dir)'; echo x >'\(dir)/app.log'; chown root:adm '\(dir)/app.log'; chmod 0640 '\(dir)/app.log'"]).status == 0)
+        let host = LiveHost()
+        let who = try PrincipalResolver.resolve(PrincipalRequest(user: agent), on: host)
+        let plan = FixPlanner(host: host, principal: who, logrotate: LogrotateConfig(stanzas: [], files: [:])).plan([.init(path: RawPath(dir + "/app.log"), access: .read)])
+        let step = try #require(plan.steps.first)
+        let readers = Set(step.blastRadius.changes.filter { $0.access == .read && $0.after == .granted }.map(\.principal))
+        #expect(readers.count == 2, "\(step.blastRadius.changes)")
+        #expect(readers.contains { $0.contains(other) })
+        #expect(step.blastRadius.notes.contains { $0.contains("every member of group") && $0.contains(other) })
+    }
+}
