@@ -50,7 +50,7 @@ undo_acl() {
   if [[ -L $path ]]; then skip "$n" "$path" "is a symbolic link now"; return 0; fi
   if [[ ! -e $path ]]; then say "step $n: nothing to undo: $(shown "$path") is gone"; return 0; fi
   if [[ $(kind "$path") != "$type" ]]; then skip "$n" "$path" "is no longer a $type"; return 0; fi
-  now=$(getfacl -P -p -c -n -E -- "$path")
+  now=$(getfacl -P -p -a -c -n -E -- "$path")
   if [[ $now == "$before" ]]; then say "step $n: unchanged: $(shown "$path") already has its old ACL"; unchanged=$((unchanged + 1)); return 0; fi
   if [[ $now != "$after" ]]; then skip "$n" "$path" "has an ACL this plan did not set"; return 0; fi
   if ((dry_run)); then say "step $n: would restore the ACL of $(shown "$path")"; return 0; fi

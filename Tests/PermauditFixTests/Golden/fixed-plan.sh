@@ -61,7 +61,7 @@ save_acl() {
   local n=$1 path=$2
   mkdir -p -- "$state_dir"
   if [[ ! -e $state_dir/$n.acl ]]; then
-    getfacl -P -p -c -n -E -- "$path" >"$state_dir/$n.acl.tmp"
+    getfacl -P -p -a -c -n -E -- "$path" >"$state_dir/$n.acl.tmp"
     mv -f -- "$state_dir/$n.acl.tmp" "$state_dir/$n.acl"
   fi
 }
@@ -72,7 +72,7 @@ step_acl() {
   if [[ -L $path ]]; then skip "$n" "$path" "is a symbolic link now"; return 0; fi
   if [[ ! -e $path ]]; then skip "$n" "$path" "is gone"; return 0; fi
   if [[ $(kind "$path") != "$type" ]]; then skip "$n" "$path" "is no longer a $type"; return 0; fi
-  now=$(getfacl -P -p -c -n -E -- "$path")
+  now=$(getfacl -P -p -a -c -n -E -- "$path")
   if [[ $now == "$after" ]]; then say "step $n: unchanged: $(shown "$path") already has the planned ACL"; unchanged=$((unchanged + 1)); return 0; fi
   if [[ $now != "$before" ]]; then skip "$n" "$path" "has an ACL that changed since the plan"; return 0; fi
   check_object "$n" "$path" "$type" "$uid" "$dev" "$ino" || return 0
