@@ -1,0 +1,139 @@
+import PermauditCore
+
+/// The report for people in a terminal: findings that need action first, grouped by state and sorted
+/// by severity, each with the evidence step that decided it and the narrow fix; passes collapsed; a
+/// summary line last. Lines fit 100 columns (a long path alone may overflow); ANSI colour only when asked.
+public enum TextReport {
+    public static let width = 100
+    /// Passes and not-applicable findings are listed one per line up to this many, then only counted.
+    public static let collapsedListLimit = 12
+
+    public static func render(_ r: AuditReport, color: Bool = false) -> String {
+        let paint = Paint(enabled: color)
+        var out: [String] = []
+        let v = { (s: String) in VisibleText.escape(s) }
+        out.append(paint.bold("permaudit \(AuditReport.toolVersion) audit of \(v(r.host.hostname))") + "  " + v(r.generatedAt))
+        out += field("host", "\(v(r.host.hostname)), root \(v(r.host.root)), os \(v(osText(r.host)))", paint: paint, indent: 0)
+        out += field("principal", v("\(r.principal)") + " [\(v(r.principal.origin))]", paint: paint, indent: 0)
+        out += field("profile", v(r.profile), paint: paint, indent: 0)
+
+        let ordered = ReportLayout.ordered(r.findings)
+        for state in [Finding.State.fail, .error, .unknown] {
+            let group = ordered.filter { $0.state == state }
+            if group.isEmpty { continue }
+            out.append("")
+            out.append(heading(state, group.count, paint: paint))
+            for f in group {
+                out.append("")
+                out += detail(f, paint: paint)
+            }
+        }
+        for state in [Finding.State.pass, .notApplicable] {
+            let group = ordered.filter { $0.state == state }
+            if group.isEmpty { continue }
+            out.append("")
+            out.append(heading(state, group.count, paint: paint))
+            if group.count > collapsedListLimit {
+                out.append("  " + paint.dim("(\(group.count) findings; --format json lists them all)"))
+                continue
+            }
+            let idWidth = min(40, group.map { $0.ruleID.count }.max() ?? 0)
+            for f in group {
+                var line = "  " + v(f.ruleID).padding(idWidth) + "  " + v(f.object)
+                if state == .notApplicable { line += "  " + paint.dim(v(f.message)) }
+                out.append(line)
+            }
+        }
+        out.append("")
+        out.append(paint.bold(ReportLayout.summaryLine(r)))
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func osText(_ h: AuditReport.HostInfo) -> String {
+        h.osID + (h.osLike.isEmpty ? "" : " (like " + h.osLike.joined(separator: ", ") + ")")
+            + (h.kernel.map { ", kernel " + $0 } ?? "")
+    }
+
+    static func heading(_ s: Finding.State, _ n: Int, paint: Paint) -> String {
+        let title: String
+        switch s {
+        case .fail: title = paint.red("FAIL")
+        case .error: title = paint.red("ERROR")
+        case .unknown: title = paint.yellow("UNKNOWN")
+        case .pass: title = paint.green("PASS")
+        case .notApplicable: title = paint.dim("NOT APPLICABLE")
+        }
+        return title + " (\(n))"
+    }
+
+    static func detail(_ f: Finding, paint: Paint) -> [String] {
+        let v = { (s: String) in VisibleText.escape(s) }
+        var lines = ["  " + paint.bold(f.severity.rawValue.uppercased().padding(9) + v(f.ruleID)) + "  " + v(f.ruleTitle)]
+        let object = v(f.object) + (f.access.map { " (\($0.rawValue))" } ?? "")
+        lines += field("object", object, paint: paint)
+        lines += field(f.state == .fail ? "found" : "why", v(f.message), paint: paint)
+        if let s = f.symptom, f.state == .fail { lines += field("symptom", v(s), paint: paint) }
+        if let d = f.decision, let step = ReportLayout.decisiveStep(d) {
+            lines += field("evidence", v(ReportLayout.nameiLine(step)), paint: paint)
+            if d.evidence.count > 1 {
+                let hint = "(\(d.evidence.count) steps: permaudit explain \(shellWord(d.path)) --access \(d.access.rawValue))"
+                lines += field("", v(hint), paint: paint, dimValue: true)
+            }
+        }
+        for (i, e) in f.evidence.enumerated() {
+            lines += field(i == 0 && f.decision == nil ? "evidence" : "", v(e), paint: paint)
+        }
+        if f.state == .fail || f.state == .unknown {
+            if let fix = f.leastPrivilegeFix {
+                let fixLines = fix.split(separator: "\n", omittingEmptySubsequences: false).map { v(String($0)) }
+                for (i, l) in fixLines.enumerated() { lines += field(i == 0 ? "fix" : "", l, paint: paint) }
+            }
+            if let w = f.warning { lines += field("warning", v(w), paint: paint, label: paint.yellow) }
+        }
+        return lines
+    }
+
+    static let labelWidth = 10
+
+    /// `    label     value`, the value wrapped at `width` with a hanging indent.
+    static func field(
+        _ label: String, _ value: String, paint: Paint, indent: Int = 4, dimValue: Bool = false, label style: ((String) -> String)? = nil
+    ) -> [String] {
+        let pad = String(repeating: " ", count: indent)
+        let hang = String(repeating: " ", count: indent + labelWidth)
+        let wrapped = wrap(value, width: width - indent - labelWidth)
+        let paintLabel = style ?? paint.dim
+        return wrapped.enumerated().map { i, l in
+            let body = dimValue ? paint.dim(l) : l
+            if i == 0 { return pad + (label.isEmpty ? String(repeating: " ", count: labelWidth) : paintLabel(label.padding(labelWidth))) + body }
+            return hang + body
+        }
+    }
+
+    /// Greedy word wrap on spaces; a word longer than the line stays whole.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if line.isEmpty {
+                line = String(word)
+            } else if line.count + 1 + word.count <= width {
+                line += " " + word
+            } else {
+                lines.append(line)
+                line = String(word)
+            }
+        }
+        lines.append(line)
+        return lines
+    }
+
+    /// A path quoted for a shell command line, only when it needs it.
+    static func shellWord(_ s: String) -> String {
+        let safe = s.unicodeScalars.allSatisfy { c in
+            (c.properties.isAlphabetic && c.isASCII) || ("0"..."9").contains(c) || "/._-+,:@%=".unicodeScalars.contains(c)
+        }
+        if safe && !s.isEmpty { return s }
+        return "'" + s.replacing("'", with: "'\\''") + "'"
+    }
+}
