@@ -39,9 +39,19 @@ public enum TextReport {
             }
             let idWidth = min(40, group.map { $0.ruleID.count }.max() ?? 0)
             for f in group {
-                var line = "  " + v(f.ruleID).padding(idWidth) + "  " + v(f.object)
-                if state == .notApplicable { line += "  " + paint.dim(v(f.message)) }
-                out.append(line)
+                let line = "  " + v(f.ruleID).padding(idWidth) + "  " + v(f.object)
+                guard state == .notApplicable else {
+                    out.append(line)
+                    continue
+                }
+                let why = v(f.message)
+                if line.count + 2 + why.count <= width {
+                    out.append(line + "  " + paint.dim(why))
+                } else {
+                    out.append(line)
+                    let hang = String(repeating: " ", count: 4 + idWidth)
+                    out += wrap(why, width: width - hang.count).map { hang + paint.dim($0) }
+                }
             }
         }
         out.append("")
@@ -86,7 +96,8 @@ public enum TextReport {
         if f.state == .fail || f.state == .unknown {
             if let fix = f.leastPrivilegeFix {
                 let fixLines = fix.split(separator: "\n", omittingEmptySubsequences: false).map { v(String($0)) }
-                for (i, l) in fixLines.enumerated() { lines += field(i == 0 ? "fix" : "", l, paint: paint) }
+                // Commands are not wrapped: a copied line must run as it is.
+                for (i, l) in fixLines.enumerated() { lines += field(i == 0 ? "fix" : "", l, paint: paint, wrapValue: false) }
             }
             if let w = f.warning { lines += field("warning", v(w), paint: paint, label: paint.yellow) }
         }
@@ -97,11 +108,12 @@ public enum TextReport {
 
     /// `    label     value`, the value wrapped at `width` with a hanging indent.
     static func field(
-        _ label: String, _ value: String, paint: Paint, indent: Int = 4, dimValue: Bool = false, label style: ((String) -> String)? = nil
+        _ label: String, _ value: String, paint: Paint, indent: Int = 4, dimValue: Bool = false, wrapValue: Bool = true,
+        label style: ((String) -> String)? = nil
     ) -> [String] {
         let pad = String(repeating: " ", count: indent)
         let hang = String(repeating: " ", count: indent + labelWidth)
-        let wrapped = wrap(value, width: width - indent - labelWidth)
+        let wrapped = wrapValue ? wrap(value, width: width - indent - labelWidth) : [value]
         let paintLabel = style ?? paint.dim
         return wrapped.enumerated().map { i, l in
             let body = dimValue ? paint.dim(l) : l
