@@ -24,7 +24,7 @@ public enum HTMLReport {
         h.append("<p class=\"brand\">permaudit <span>\(AuditReport.toolVersion)</span></p>")
         h.append("<h1>\(e(r.host.hostname))</h1>")
         h.append("<dl class=\"meta\">")
-        h.append(meta("principal", "<code>\(e(r.principal.description))</code> <span class=\"muted\">from \(e(r.principal.origin))</span>"))
+        h.append(meta("principal", "<code>\(e(r.principal.description))</code> <span class=\"muted\">from \(e(r.principal.origin))</span>", wide: true))
         h.append(meta("profile", "<code>\(e(r.profile))</code>"))
         h.append(meta("host", "\(e(TextReport.osText(r.host))) · root <code>\(e(r.host.root))</code>"))
         h.append(meta("generated", "<time datetime=\"\(e(r.generatedAt))\">\(e(r.generatedAt))</time>"))
@@ -45,6 +45,15 @@ public enum HTMLReport {
             h.append("<p class=\"allgood\">Nothing needs action: every applicable check passed.</p>")
         } else {
             h.append("<h2>Needs action</h2>")
+            h.append("<table class=\"index\">")
+            h.append("<thead><tr><th>state</th><th>severity</th><th>rule</th><th>object</th></tr></thead>")
+            h.append("<tbody>")
+            for f in attention {
+                h.append("<tr><td><span class=\"dot \(cls(f.state))\"></span>\(e(f.state.rawValue))</td><td>\(f.severity.rawValue)</td>"
+                    + "<td><a href=\"#f-\(f.fingerprint)\">\(e(f.ruleTitle))</a></td><td><code class=\"path\">\(e(f.object))</code></td></tr>")
+            }
+            h.append("</tbody>")
+            h.append("</table>")
             for f in attention { h += finding(f) }
         }
         for s in [Finding.State.pass, .notApplicable] {
@@ -73,7 +82,9 @@ public enum HTMLReport {
     /// HTML text: markup escaped, controls and bidirectional overrides made visible.
     public static func e(_ s: String) -> String { XMLText.attribute(s) }
 
-    static func meta(_ k: String, _ v: String) -> String { "<div><dt>\(k)</dt><dd>\(v)</dd></div>" }
+    static func meta(_ k: String, _ v: String, wide: Bool = false) -> String {
+        "<div\(wide ? " class=\"wide\"" : "")><dt>\(k)</dt><dd>\(v)</dd></div>"
+    }
 
     static func cls(_ s: Finding.State) -> String {
         switch s {
@@ -113,18 +124,17 @@ public enum HTMLReport {
         if let d = f.decision, !d.evidence.isEmpty {
             let decisive = ReportLayout.decisiveStep(d)
             h.append("<div class=\"walk\"><span class=\"k\">how the kernel decides</span>")
-            h.append("<ol>")
+            h.append("<table class=\"steps\">")
             for s in d.evidence {
                 let key = s == decisive ? " decisive" : ""
-                var facts: [String] = []
-                if let m = s.mode { facts.append("<code class=\"mode\">\(e(m))</code>") }
-                if s.owner != nil || s.group != nil { facts.append("<span class=\"own\">\(e(s.owner ?? "?")):\(e(s.group ?? "?"))</span>") }
+                let owner = s.owner != nil || s.group != nil ? "\(e(s.owner ?? "?")):\(e(s.group ?? "?"))" : ""
                 let err = s.errno.flatMap { s.outcome == .granted ? nil : " <span class=\"errno\">\(e($0))</span>" } ?? ""
-                h.append("<li class=\"\(s.outcome.rawValue)\(key)\"><span class=\"mark\" aria-label=\"\(s.outcome.rawValue)\">\(MarkdownReport.mark(s.outcome))</span>"
-                    + "<div><code class=\"path\">\(e(s.path))</code> \(facts.joined(separator: " "))"
-                    + "<span class=\"why\"><b>\(e(s.check))</b>: \(e(s.because))\(err)</span></div></li>")
+                h.append("<tr class=\"\(s.outcome.rawValue)\(key)\"><td class=\"mark\" title=\"\(s.outcome.rawValue)\">\(MarkdownReport.mark(s.outcome))</td>"
+                    + "<td class=\"mode\">\(e(s.mode ?? ""))</td><td class=\"own\">\(owner)</td>"
+                    + "<td><code class=\"path\">\(e(s.path))</code></td>"
+                    + "<td class=\"why\"><b>\(e(s.check))</b>: \(e(s.because))\(err)</td></tr>")
             }
-            h.append("</ol>")
+            h.append("</table>")
             h.append("<p class=\"reason\">\(e(d.reason))</p>")
             for c in d.caveats { h.append("<p class=\"caveat\">note: \(e(c))</p>") }
             h.append("</div>")
@@ -171,8 +181,9 @@ public enum HTMLReport {
     .brand { margin: 0; font-size: 13px; letter-spacing: .08em; text-transform: uppercase; opacity: .7; }
     .brand span { opacity: .7; }
     h1 { margin: 2px 0 12px; font-size: 30px; font-weight: 650; overflow-wrap: anywhere; }
-    .meta { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 6px 24px; margin: 0; }
+    .meta { display: grid; grid-template-columns: repeat(auto-fit, minmax(220px, 1fr)); gap: 6px 24px; margin: 0; }
     .meta div { min-width: 0; }
+    .meta .wide { grid-column: 1 / -1; }
     .meta dt { font-size: 11px; text-transform: uppercase; letter-spacing: .08em; opacity: .6; }
     .meta dd { margin: 0; overflow-wrap: anywhere; }
     .meta code { background: rgba(255,255,255,.08); padding: 1px 5px; border-radius: 4px; }
@@ -207,20 +218,21 @@ public enum HTMLReport {
     .symptom code { display: block; background: var(--top); color: #ffb4a8; padding: 8px 12px; border-radius: 6px;
       white-space: pre-wrap; overflow-wrap: anywhere; }
     .walk { margin: 0 0 12px; }
-    .walk ol { list-style: none; margin: 0; padding: 0; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; }
-    .walk li { display: flex; gap: 10px; align-items: baseline; padding: 6px 12px; border-top: 1px solid var(--line); }
-    .walk li:first-child { border-top: 0; }
-    .walk li > div { min-width: 0; }
-    .walk .why { display: block; color: var(--muted); font-size: 13px; margin-top: 1px; }
-    .mark { font-weight: 700; width: 16px; flex: none; text-align: center; }
-    .walk .granted .mark { color: var(--pass); }
-    .walk .denied .mark { color: var(--fail); }
-    .walk .unknown .mark { color: var(--unknown); }
-    .walk .info .mark { color: var(--muted); }
-    .walk .decisive { background: color-mix(in srgb, var(--fail) 8%, transparent); }
-    .walk .unknown.decisive { background: color-mix(in srgb, var(--unknown) 10%, transparent); }
-    .mode { color: var(--muted); margin-left: 6px; }
-    .own { color: var(--muted); font-size: 13px; margin-left: 4px; }
+    .steps { border: 1px solid var(--line); border-radius: 6px; border-collapse: separate; border-spacing: 0; overflow: hidden; }
+    .steps td { padding: 5px 10px; border-top: 1px solid var(--line); vertical-align: baseline; }
+    .steps tr:first-child td { border-top: 0; }
+    .steps .mark { width: 18px; font-weight: 700; text-align: center; padding-right: 0; }
+    .steps .mode, .steps .own { width: 1%; padding-right: 14px; }
+    .steps .mode { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 13px; color: var(--muted); white-space: nowrap; }
+    .steps .own { font-size: 13px; color: var(--muted); white-space: nowrap; }
+    .steps .why { font-size: 13px; color: var(--muted); width: 50%; }
+    .steps .granted .mark { color: var(--pass); }
+    .steps .denied .mark { color: var(--fail); }
+    .steps .unknown .mark { color: var(--unknown); }
+    .steps .info .mark { color: var(--muted); }
+    .steps .decisive td { background: color-mix(in srgb, var(--fail) 8%, transparent); }
+    .steps .unknown.decisive td { background: color-mix(in srgb, var(--unknown) 12%, transparent); }
+    .steps .decisive .why { color: var(--fg); }
     .errno { font-family: ui-monospace, monospace; color: var(--fail); font-weight: 600; margin-left: 4px; }
     .reason { margin: 6px 0 0; font-size: 14px; }
     .caveat { margin: 4px 0 0; font-size: 13px; color: var(--unknown); }
@@ -240,6 +252,13 @@ public enum HTMLReport {
     th, td { text-align: left; padding: 6px 18px; border-top: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
     th { font-size: 11px; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
     .muted { color: var(--muted); font-size: 13px; }
+    .index { background: var(--card); border: 1px solid var(--line); border-radius: 8px; border-collapse: separate;
+      border-spacing: 0; margin: 0 0 20px; overflow: hidden; }
+    .index tr:first-child th { border-top: 0; }
+    .index a { color: inherit; text-decoration: none; border-bottom: 1px dotted var(--muted); }
+    .index a:hover { color: var(--c, #1565c0); }
+    .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; background: var(--c); margin-right: 7px; }
+    .finding { scroll-margin-top: 12px; }
     footer { color: var(--muted); font-size: 12px; padding: 12px 24px 32px; }
     @media (max-width: 720px) { .cards { grid-template-columns: repeat(2, 1fr); } }
     @media print { .fold { break-inside: avoid; } details { display: block; } .top { background: none; color: var(--fg); } }
