@@ -80,7 +80,7 @@ public enum HTMLReport {
     }
 
     /// HTML text: markup escaped, controls and bidirectional overrides made visible.
-    public static func e(_ s: String) -> String { XMLText.attribute(s) }
+    public static func e(_ s: String) -> String { XMLText.attribute(VisibleText.escape(s)) }
 
     static func meta(_ k: String, _ v: String, wide: Bool = false) -> String {
         "<div\(wide ? " class=\"wide\"" : "")><dt>\(k)</dt><dd>\(v)</dd></div>"

@@ -59,26 +59,28 @@ public enum JUnitReport {
         case .pass:
             break
         }
-        if f.state != .pass && f.state != .notApplicable {
+        // A failure or error already carries the details; the others keep theirs in system-out.
+        if f.state == .unknown {
             x.append("      <system-out>\(body)</system-out>")
-        } else {
-            x.append("      <system-out>\(XMLText.content(f.message))</system-out>")
+        } else if f.state == .pass || f.state == .notApplicable {
+            x.append("      <system-out>\(XMLText.content(VisibleText.escape(f.message)))</system-out>")
         }
         x.append("    </testcase>")
         return x
     }
 
-    /// The failure's text: what a person reads in the CI log.
+    /// The failure's text: what a person reads in the CI log. One-line fields show their newlines as `\n`.
     static func details(_ f: Finding) -> String {
-        var lines = ["\(f.ruleID): \(f.ruleTitle)", "object: \(f.object)" + (f.access.map { " (\($0.rawValue))" } ?? ""), "found: \(f.message)"]
-        if let s = f.symptom { lines.append("symptom: \(s)") }
+        let v = { (s: String) in VisibleText.escape(s) }
+        var lines = ["\(v(f.ruleID)): \(v(f.ruleTitle))", "object: \(v(f.object))" + (f.access.map { " (\($0.rawValue))" } ?? ""), "found: \(v(f.message))"]
+        if let s = f.symptom { lines.append("symptom: \(v(s))") }
         if let d = f.decision {
-            lines.append("evidence (\(d.reason)):")
-            for s in d.evidence { lines.append("  \(MarkdownReport.mark(s.outcome)) \(ReportLayout.nameiLine(s))") }
+            lines.append("evidence (\(v(d.reason))):")
+            for s in d.evidence { lines.append("  \(MarkdownReport.mark(s.outcome)) \(v(ReportLayout.nameiLine(s)))") }
         }
-        for e in f.evidence { lines.append("  \(e)") }
-        if let fix = f.leastPrivilegeFix { lines.append("least-privilege fix: \(fix)") }
-        if let w = f.warning { lines.append("warning: \(w)") }
+        for e in f.evidence { lines.append("  \(v(e))") }
+        if let fix = f.leastPrivilegeFix { lines.append("least-privilege fix:\n" + VisibleText.escape(fix, keepNewlines: true)) }
+        if let w = f.warning { lines.append("warning: \(v(w))") }
         return lines.joined(separator: "\n")
     }
 }

@@ -62,7 +62,7 @@ public enum MarkdownReport {
             md.append("")
             md.append("Every step of the walk (" + text(d.reason) + "):")
             md.append("")
-            md += fence(d.evidence.map { mark($0.outcome) + " " + ReportLayout.nameiLine($0) }.joined(separator: "\n"), info: "text")
+            md += fence(d.evidence.map { mark($0.outcome) + " " + VisibleText.escape(ReportLayout.nameiLine($0)) }.joined(separator: "\n"), info: "text")
         }
         if let fix = f.leastPrivilegeFix {
             md.append("")
