@@ -255,6 +255,8 @@ public enum HTMLReport {
     .index { background: var(--card); border: 1px solid var(--line); border-radius: 8px; border-collapse: separate;
       border-spacing: 0; margin: 0 0 20px; overflow: hidden; }
     .index tr:first-child th { border-top: 0; }
+    .index td:nth-child(-n+2), .index th { white-space: nowrap; width: 1%; }
+    .index th:nth-child(n+3) { width: auto; }
     .index a { color: inherit; text-decoration: none; border-bottom: 1px dotted var(--muted); }
     .index a:hover { color: var(--c, #1565c0); }
     .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; background: var(--c); margin-right: 7px; }
