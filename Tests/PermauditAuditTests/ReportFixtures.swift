@@ -21,7 +21,7 @@ enum ReportFixtures {
     static let varLogWalk = [
         step("/", .ancestor, "search", .granted, "other r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
         step("/var", .ancestor, "search", .granted, "other r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
-        step("/var/log", .ancestor, "search", .granted, "other r-x", mode: "drwxrwxr-x", owner: "root", group: "syslog"),
+        step("/var/log", .ancestor, "search", .granted, "other r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
     ]
 
     static func logDecision(_ path: String) -> AccessDecision {
