@@ -19,18 +19,18 @@ enum ReportFixtures {
 
     /// `/`, `/var`, `/var/log` searchable by everyone, as on a stock Debian 12.
     static let varLogWalk = [
-        step("/", .ancestor, "search", .granted, "other r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
-        step("/var", .ancestor, "search", .granted, "other r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
-        step("/var/log", .ancestor, "search", .granted, "other r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
+        step("/", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
+        step("/var", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
+        step("/var/log", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
     ]
 
     static func logDecision(_ path: String) -> AccessDecision {
         AccessDecision(
             path: path, resolvedPath: path, access: .read, principal: agent, verdict: .denied, errno: "EACCES",
-            reason: "uid 5101 is not the owner and holds neither group 4(adm) nor an ACL entry; other has ---",
+            reason: "read \(path): other has ---; uid 5101 is not the owner, not in group 4(adm), and no ACL entry names it",
             blockedAt: path,
             evidence: varLogWalk + [
-                step(path, .target, "read", .denied, "not owner, group 4(adm) not held, other ---",
+                step(path, .target, "read", .denied, "other has ---",
                      mode: "-rw-r-----", owner: "root", group: "adm", errno: "EACCES"),
             ],
             caveats: [])
@@ -52,10 +52,10 @@ enum ReportFixtures {
         reason: "/run/user/1000 is alice's 0700 directory, and the FUSE mount inside it refuses every other uid even past it, root included",
         blockedAt: "/run/user/1000",
         evidence: [
-            step("/", .ancestor, "search", .granted, "other r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
-            step("/run", .ancestor, "search", .granted, "other r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
-            step("/run/user", .ancestor, "search", .granted, "other r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
-            step("/run/user/1000", .ancestor, "search", .denied, "not owner, other ---",
+            step("/", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
+            step("/run", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
+            step("/run/user", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
+            step("/run/user/1000", .ancestor, "search", .denied, "other has ---",
                  mode: "drwx------", owner: "alice", group: "alice", errno: "EACCES"),
             step("/run/user/1000/gvfs", .mount, "statfs", .denied,
                  "fuse.gvfsd-fuse mounted with user_id=1000, no allow_other (fs/fuse fuse_allow_current_process)",
@@ -68,7 +68,7 @@ enum ReportFixtures {
         errno: "EACCES", reason: "the auditing process could not read the ACL of /var/log/journal/3f2a9c1e0b7d4e8f",
         blockedAt: "/var/log/journal/3f2a9c1e0b7d4e8f",
         evidence: varLogWalk + [
-            step("/var/log/journal", .target, "list", .granted, "other r-x",
+            step("/var/log/journal", .target, "list", .granted, "other has r-x",
                  mode: "drwxr-sr-x+", owner: "root", group: "systemd-journal"),
             step("/var/log/journal/3f2a9c1e0b7d4e8f", .ancestor, "search", .unknown,
                  "the auditing process got EACCES reading this directory's ACL", errno: "EACCES"),
@@ -178,7 +178,7 @@ enum ReportFixtures {
                 decision: AccessDecision(
                     path: hostilePath, resolvedPath: hostilePath, access: .read, principal: agent, verdict: .denied,
                     errno: "EACCES", reason: "because <&>", blockedAt: hostilePath,
-                    evidence: [step(hostilePath, .target, "read", .denied, "other ---", mode: "-rw-------", owner: "ro`ot", group: "a|dm", errno: "EACCES")],
+                    evidence: [step(hostilePath, .target, "read", .denied, "other has ---", mode: "-rw-------", owner: "ro`ot", group: "a|dm", errno: "EACCES")],
                     caveats: ["caveat ]]> cdata end"]),
                 evidence: ["line ]]> with </system-out> close"],
                 documentedFix: "```\nrm -rf /\n```",

@@ -42,7 +42,7 @@ import Testing
         #expect(!text.contains("\u{1B}"))
         let fail = text.range(of: "FAIL (4)"), pass = text.range(of: "PASS (3)")
         #expect(fail != nil && pass != nil && fail!.lowerBound < pass!.lowerBound)
-        #expect(text.contains("-rw-r----- root adm /var/log/auth.log  read: not owner"))
+        #expect(text.contains("-rw-r----- root adm /var/log/auth.log  read: other has --- [EACCES]"))
         #expect(text.contains("setfacl -m g:elastic-agent:r /var/log/auth.log /var/log/auth.log.1"))
     }
 
@@ -181,5 +181,18 @@ import Testing
         let bad = JUnitReport.render(hostile)
         #expect(!bad.contains("\u{1}") && !bad.contains("\u{FFFE}") && !bad.contains("\u{0}"))
         #expect(bad.contains("&lt;script&gt;"))
+    }
+}
+
+/// `explain`'s text: the decisive step is marked and host text cannot reach the terminal raw.
+@Suite struct ReportDecisionTextTests {
+    @Test func decisiveStepIsMarkedAndControlsAreVisible() {
+        let text = DecisionRenderer.text(ReportFixtures.logDecision("/var/log/auth.log"))
+        let marked = text.split(separator: "\n").filter { $0.contains("<- decided here") }
+        #expect(marked.count == 1 && marked[0].contains("/var/log/auth.log") && marked[0].contains("NO "))
+        let hostile = ReportFixtures.hostile.findings[0].decision!
+        let out = DecisionRenderer.text(hostile, color: false)
+        #expect(!out.contains("\u{1B}") && !out.contains("\u{202E}") && out.contains("\\x1B[31mred"))
+        #expect(!DecisionRenderer.text(ReportFixtures.logDecision("/x"), color: false).contains("\u{1B}"))
     }
 }

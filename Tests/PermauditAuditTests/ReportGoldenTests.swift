@@ -15,7 +15,18 @@ import Testing
             return
         }
         let golden = try String(contentsOf: url, encoding: .utf8)
-        #expect(rendered == golden, "\(url.lastPathComponent) is stale: rerun with PERMAUDIT_UPDATE_GOLDEN=1 and review the diff")
+        if rendered != golden {
+            let a = rendered.split(separator: "\n", omittingEmptySubsequences: false)
+            let b = golden.split(separator: "\n", omittingEmptySubsequences: false)
+            let line = zip(a, b).firstIndex { $0 != $1 } ?? min(a.count, b.count)
+            let got = line < a.count ? String(a[line]) : "<end>", want = line < b.count ? String(b[line]) : "<end>"
+            Issue.record("""
+                Reports/golden/\(url.lastPathComponent) is stale at line \(line + 1):
+                  rendered: \(got)
+                  golden:   \(want)
+                rerun with PERMAUDIT_UPDATE_GOLDEN=1 and review `git diff Reports/golden`
+                """)
+        }
     }
 
     @Test func renderingIsDeterministic() {
