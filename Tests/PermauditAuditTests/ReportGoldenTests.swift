@@ -18,7 +18,7 @@ import Testing
         if rendered != golden {
             let a = rendered.split(separator: "\n", omittingEmptySubsequences: false)
             let b = golden.split(separator: "\n", omittingEmptySubsequences: false)
-            let line = zip(a, b).firstIndex { $0 != $1 } ?? min(a.count, b.count)
+            let line = (0..<min(a.count, b.count)).first { a[$0] != b[$0] } ?? min(a.count, b.count)
             let got = line < a.count ? String(a[line]) : "<end>", want = line < b.count ? String(b[line]) : "<end>"
             Issue.record("""
                 Reports/golden/\(url.lastPathComponent) is stale at line \(line + 1):
