@@ -5,6 +5,25 @@ import Testing
 /// The HTML report opened in a real browser: headless Chromium renders it and writes a screenshot.
 /// Skipped when no Chromium is installed (`apt-get install chromium`).
 @Suite struct ReportHTMLBrowserTests {
+    /// python3 with html5lib (Debian: python3-html5lib), for a strict HTML5 parse.
+    static let html5lib: String? = {
+        guard let python = ReportTestSupport.which("python3"),
+            let out = try? ReportTestSupport.run(python, ["-c", "import html5lib"]), out.status == 0
+        else { return nil }
+        return python
+    }()
+
+    @Test(.enabled(if: html5lib != nil, "python3 html5lib missing (apt-get install python3-html5lib)"), arguments: ReportFixtures.all.map(\.0))
+    func htmlParsesWithoutErrors(_ fixture: String) throws {
+        let report = ReportFixtures.all.first { $0.0 == fixture }?.1 ?? ReportFixtures.example
+        let dir = try ReportTestSupport.temporaryDirectory("html5")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let html = try ReportTestSupport.write(ReportRenderer.render(report, as: .html), to: "report.html", in: dir)
+        let script = ReportTestSupport.schemaDir.appendingPathComponent("validate_html.py").path
+        let out = try ReportTestSupport.run(try #require(Self.html5lib), [script, html.path])
+        #expect(out.status == 0, "\(fixture): \(out.stdout)\(out.stderr)")
+    }
+
     static let chromium: String? = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
         .lazy.compactMap(ReportTestSupport.which).first
 

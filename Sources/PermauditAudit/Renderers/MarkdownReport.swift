@@ -49,7 +49,7 @@ public enum MarkdownReport {
         var md = ["", "### \(icon(f.state)) \(text(f.ruleID)): \(text(f.ruleTitle))", ""]
         md.append("- **State:** \(f.state.rawValue), severity \(f.severity.rawValue)")
         md.append("- **Object:** \(code(f.object))" + (f.access.map { " (\($0.rawValue))" } ?? ""))
-        md.append("- **Found:** \(text(f.message))")
+        md.append("- **\(f.state == .fail ? "Found" : "Why"):** \(text(f.message))")
         if let s = f.symptom { md.append("- **Symptom in the agent's log:** \(code(s))") }
         if let d = f.decision, let step = ReportLayout.decisiveStep(d) {
             md.append("- **Decided at:** \(code(ReportLayout.nameiLine(step)))")
