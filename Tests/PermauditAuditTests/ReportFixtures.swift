@@ -168,7 +168,7 @@ enum ReportFixtures {
 
     static let hostile = AuditReport(
         host: AuditReport.HostInfo(hostname: "host<&>\"'|`", root: "/mnt/image root", osID: "debian", osLike: ["x|y"]),
-        principal: Principal(uid: 1, gid: 2, groups: [3], userName: "u\u{1B}]0;owned\u{7}", groupNames: [2: "g|`<"], origin: "--user"),
+        principal: Principal(uid: 1, gid: 2, groups: [3], capabilities: CapabilitySet([.dacReadSearch, Capability(number: 45)]), userName: "u\u{1B}]0;owned\u{7}", groupNames: [2: "g|`<"], origin: "--user"),
         profile: "p\"rofile<", generatedAt: "2026-11-23T12:00:00Z",
         findings: [
             Finding(

@@ -196,3 +196,15 @@ import Testing
         #expect(!DecisionRenderer.text(ReportFixtures.logDecision("/x"), color: false).contains("\u{1B}"))
     }
 }
+
+/// The schema file and the code agree on the report's major version.
+@Suite struct ReportSchemaVersionTests {
+    @Test func schemaFileCoversTheCurrentMajorVersion() throws {
+        let url = ReportTestSupport.schemaDir.appendingPathComponent("report.schema.json")
+        let schema = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let major = try #require(AuditReport.schemaVersion.split(separator: ".").first)
+        let pattern = (((schema["properties"] as? [String: Any])?["schemaVersion"] as? [String: Any])?["pattern"] as? String)
+        #expect(pattern == "^\(major)\\.[0-9]+$", "bump Reports/schema/report.schema.json with AuditReport.schemaVersion")
+        #expect((schema["$id"] as? String)?.hasSuffix("report-\(major).json") == true)
+    }
+}
