@@ -36,7 +36,6 @@ public enum SARIFReport {
                 ("name", .string("permaudit")),
                 ("semanticVersion", .string(AuditReport.toolVersion)),
                 ("version", .string(AuditReport.toolVersion)),
-                ("informationUri", .string("https://github.com/permaudit/permaudit")),
                 ("rules", .array(rules.map { id in rule(id, r.findings.filter { $0.ruleID == id }) })),
             ]))])),
             ("invocations", .array([.object(invocation)])),
