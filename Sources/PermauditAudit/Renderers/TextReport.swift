@@ -78,7 +78,14 @@ public enum TextReport {
 
     static func detail(_ f: Finding, paint: Paint) -> [String] {
         let v = { (s: String) in VisibleText.escape(s) }
-        var lines = ["  " + paint.bold(f.severity.rawValue.uppercased().padding(9) + v(f.ruleID)) + "  " + v(f.ruleTitle)]
+        let severity = f.severity.rawValue.uppercased().padding(9)
+        let paintSeverity: (String) -> String =
+            switch f.severity {
+            case .critical, .high: paint.red
+            case .medium: paint.yellow
+            case .low, .info: paint.bold
+            }
+        var lines = ["  " + paintSeverity(severity) + paint.bold(v(f.ruleID)) + "  " + v(f.ruleTitle)]
         let object = v(f.object) + (f.access.map { " (\($0.rawValue))" } ?? "")
         lines += field("object", object, paint: paint)
         lines += field(f.state == .fail ? "found" : "why", v(f.message), paint: paint)
