@@ -208,3 +208,25 @@ import Testing
         #expect((schema["$id"] as? String)?.hasSuffix("report-\(major).json") == true)
     }
 }
+
+/// Large and empty reports stay readable.
+@Suite struct ReportSizeTests {
+    @Test func manyPassesCollapseToACount() {
+        var r = ReportFixtures.empty
+        r.findings = (0..<20).map { i in
+            Finding(ruleID: "linux.many.read", ruleTitle: "t", severity: .low, object: "/var/log/f\(i)", state: .pass, message: "ok")
+        }
+        let text = TextReport.render(r)
+        #expect(text.contains("PASS (20)\n  (20 findings; --format json lists them all)\n"))
+        #expect(!text.contains("/var/log/f7"))
+        #expect(text.hasSuffix("20 checks: 20 pass\n"))
+        #expect(HTMLReport.render(r).contains("Nothing needs action"))
+    }
+
+    @Test func emptyReportSaysNothingRan() {
+        let text = TextReport.render(ReportFixtures.empty)
+        #expect(text.hasSuffix("No checks ran: the profile selected no rule for this host.\n\n0 checks\n"))
+        #expect(HTMLReport.render(ReportFixtures.empty).contains("No checks ran"))
+        #expect(ECSReport.render(ReportFixtures.empty) == "")
+    }
+}

@@ -41,7 +41,9 @@ public enum HTMLReport {
         h.append("<p class=\"summary\">\(e(ReportLayout.summaryLine(r)))</p>")
 
         let attention = ordered.filter(ReportLayout.needsAttention)
-        if attention.isEmpty {
+        if r.findings.isEmpty {
+            h.append("<p class=\"allgood\">No checks ran: the profile selected no rule for this host.</p>")
+        } else if attention.isEmpty {
             h.append("<p class=\"allgood\">Nothing needs action: every applicable check passed.</p>")
         } else {
             h.append("<h2>Needs action</h2>")

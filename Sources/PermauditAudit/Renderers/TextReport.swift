@@ -54,6 +54,10 @@ public enum TextReport {
                 }
             }
         }
+        if r.findings.isEmpty {
+            out.append("")
+            out.append("No checks ran: the profile selected no rule for this host.")
+        }
         out.append("")
         out.append(paint.bold(ReportLayout.summaryLine(r)))
         return out.joined(separator: "\n") + "\n"
