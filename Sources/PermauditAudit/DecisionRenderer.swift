@@ -5,6 +5,8 @@ import PermauditCore
 public enum DecisionRenderer {
     public static func text(_ d: AccessDecision, color: Bool = false) -> String {
         let paint = Paint(enabled: color)
+        // Paths and names come from the host: show control characters instead of sending them to the terminal.
+        let v = { (s: String) in VisibleText.escape(s) }
         var lines: [String] = []
         let verdict: String
         switch d.verdict {
@@ -12,11 +14,14 @@ public enum DecisionRenderer {
         case .denied: verdict = paint.red("DENIED") + (d.errno.map { " (\($0))" } ?? "")
         case .unknown: verdict = paint.yellow("UNKNOWN") + (d.errno.map { " (\($0))" } ?? "")
         }
-        lines.append("\(d.access.rawValue) \(d.path): \(verdict)")
-        lines.append("  principal: \(d.principal)  [\(d.principal.origin)]")
-        if let r = d.resolvedPath, r != d.path { lines.append("  resolves to: \(r)") }
+        lines.append("\(d.access.rawValue) \(v(d.path)): \(verdict)")
+        lines.append("  principal: \(v(d.principal.description))  [\(v(d.principal.origin))]")
+        if let r = d.resolvedPath, r != d.path { lines.append("  resolves to: \(v(r))") }
         let width = d.evidence.map { ($0.mode ?? "").count }.max() ?? 0
-        let ownerWidth = d.evidence.map { "\($0.owner ?? "") \($0.group ?? "")".count }.max() ?? 0
+        let ownerWidth = d.evidence.map { v("\($0.owner ?? "") \($0.group ?? "")").count }.max() ?? 0
+        // Align the reasons while paths are short; a long path just pushes its own reason along.
+        let pathWidth = min(48, d.evidence.map { v($0.path).count }.max() ?? 0)
+        let decisive = d.verdict == .granted ? nil : ReportLayout.decisiveStep(d)
         for s in d.evidence {
             let mark: String
             switch s.outcome {
@@ -26,13 +31,14 @@ public enum DecisionRenderer {
             case .info: mark = "-> "
             }
             let mode = (s.mode ?? "").padding(width)
-            let owner = "\(s.owner ?? "") \(s.group ?? "")".padding(ownerWidth)
-            var why = "\(s.check): \(s.because)"
+            let owner = v("\(s.owner ?? "") \(s.group ?? "")").padding(ownerWidth)
+            var why = "\(s.check): \(v(s.because))"
             if let e = s.errno, s.outcome != .granted { why += " [\(e)]" }
-            lines.append("  \(mark)\(mode) \(owner) \(s.path)  \(paint.dim(why))")
+            let here = s == decisive ? "  " + paint.bold("<- decided here") : ""
+            lines.append("  \(mark)\(mode) \(owner) \(v(s.path).padding(pathWidth))  \(paint.dim(why))\(here)")
         }
-        lines.append("  => \(d.reason)")
-        for c in d.caveats { lines.append("  " + paint.yellow("note: ") + c) }
+        lines.append("  => \(v(d.reason))")
+        for c in d.caveats { lines.append("  " + paint.yellow("note: ") + v(c)) }
         return lines.joined(separator: "\n") + "\n"
     }
 
