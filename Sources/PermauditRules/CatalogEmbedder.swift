@@ -12,7 +12,8 @@ public enum CatalogEmbedder {
             """
         for (name, text) in files.sorted(by: { $0.name < $1.name }) {
             var hashes = "#"
-            while text.contains("\"" + hashes) || text.contains(hashes.dropLast() + "\"\"\"") { hashes += "#" }
+            // No `"#…` (ends the string) and no `\#…` (an escape in it) with as many hashes.
+            while text.contains("\"" + hashes) || text.contains("\\" + hashes) || text.contains(hashes.dropLast() + "\"\"\"") { hashes += "#" }
             out += "        (\(literal(name)), \(hashes)\"\"\"\n\(text)\(text.hasSuffix("\n") ? "" : "\n")\"\"\"\(hashes)),\n"
         }
         out += "    ]\n}\n"

@@ -34,6 +34,7 @@ rules:
     symptom: "elastic-agent status: failed to communicate with the Elastic Agent daemon (Access is denied)"
     documented-fix: Run the command from an elevated prompt.
     least-privilege-fix: Run it as the agent's account, or grant the operator's group on the pipe.
+    warning: An elevated prompt makes the operator an administrator for every command, not just the agent's.
     remedy: none
     sources: ["Elastic Agent docs (seed 000)"]
 """#),
@@ -232,6 +233,7 @@ rules:
     symptom: "Rejected send message ... member=\"ListUnitsByPatterns\" ... error name=\"(unset)\" requested_reply=\"0\""
     documented-fix: Run the agent as root.
     least-privilege-fix: Disable the service metricset, or a D-Bus policy file allowing the agent's group that one method.
+    warning: Root gives the agent the whole host for one D-Bus method call.
     remedy: configuration
     sources: ["Metricbeat system module docs: service metricset"]
 """#),
@@ -286,6 +288,7 @@ rules:
     symptom: "/proc/<pid>/io unavailable; ... use SYS_PTRACE"
     documented-fix: Run the agent as root.
     least-privilege-fix: "AmbientCapabilities=CAP_SYS_PTRACE (and CAP_DAC_READ_SEARCH for fd counts) in a drop-in for the agent's unit."
+    warning: Root gives the agent every file and every process on the host, where two capabilities cover these files.
     remedy: ambient-capabilities
     sources: ["elastic/beats#40025", "elastic/beats#41890"]
 """#),

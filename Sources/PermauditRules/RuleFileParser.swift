@@ -35,6 +35,12 @@ public struct RuleFileParser {
                 return Parsed()
             }
             root = node
+        } catch YamlError.duplicatedKeysInMapping(let keys, let context) {
+            // Yams refuses a repeated key before the mapping reaches us: say which, where it repeats.
+            for key in keys {
+                errors.append(RuleFileError(file: file, line: Self.repeatedKeyLine(key, first: context.mark, in: text), "key '\(key)' appears twice"))
+            }
+            return Parsed()
         } catch let error as YamlError {
             errors.append(RuleFileError(file: file, line: Self.line(of: error), "not valid YAML: \(Self.problem(of: error))"))
             return Parsed()
@@ -142,7 +148,8 @@ public struct RuleFileParser {
         func only(_ keys: Set<String>) -> Bool {
             var ok = true
             for (k, _) in m.pairs where !keys.contains(k) && k != "kind" {
-                fail(m.keyNodes[k], "unknown key '\(k)' in a \(kind) check (it takes \(keys.sorted().joined(separator: ", ")))")
+                let near = keys.min { Self.distance($0, k) < Self.distance($1, k) }.flatMap { Self.distance($0, k) <= 3 ? "; did you mean '\($0)'?" : nil } ?? ""
+                fail(m.keyNodes[k], "unknown key '\(k)' in a \(kind) check (it takes \(keys.sorted().joined(separator: ", "))\(near))")
                 ok = false
             }
             return ok
@@ -315,6 +322,24 @@ public struct RuleFileParser {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
         default: return 1
         }
+    }
+
+    /// The line where `key` repeats in the block mapping whose first `key` is at `first` (that line when not found).
+    static func repeatedKeyLine(_ key: String, first: Mark, in text: String) -> Int {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let indent = first.column - 1
+        var i = first.line
+        while i < lines.count {
+            let line = lines[i]
+            let spaces = line.prefix { $0 == " " }.count
+            let rest = line.dropFirst(spaces)
+            if !rest.isEmpty, !rest.hasPrefix("#") {
+                if spaces < indent { break }
+                if spaces == indent, rest.hasPrefix(key), rest.dropFirst(key.count).drop(while: { $0 == " " }).hasPrefix(":") { return i + 1 }
+            }
+            i += 1
+        }
+        return first.line
     }
 
     static func problem(of error: YamlError) -> String {

@@ -1,0 +1,48 @@
+import Testing
+
+@testable import PermauditRules
+
+/// The files generated from `Rules/` are checked in; they must say what `Rules/` says now.
+@Suite struct CatalogFreshnessTests {
+    static let regenerateEmbedded = "swift build && .build/debug/permaudit rules embed Rules > Sources/PermauditRules/EmbeddedCatalog.swift"
+    static let regenerateDocs = "swift build && .build/debug/permaudit rules docs > Rules/README.md (after the embedded catalog is fresh)"
+
+    @Test func theEmbeddedCatalogIsWhatRulesFolderGenerates() throws {
+        let expected = CatalogEmbedder.source(files: try RepositoryFiles.ruleFiles())
+        let actual = try RepositoryFiles.text("Sources/PermauditRules/EmbeddedCatalog.swift")
+        #expect(actual == expected, "Sources/PermauditRules/EmbeddedCatalog.swift is stale: run `\(Self.regenerateEmbedded)`")
+    }
+
+    @Test func theReadmeIsWhatTheRulesGenerate() throws {
+        let expected = RuleDocs.markdown(try RepositoryFiles.rulesFolderCatalog())
+        let actual = try RepositoryFiles.text("Rules/README.md")
+        #expect(actual == expected, "Rules/README.md is stale: run `\(Self.regenerateDocs)`")
+    }
+
+    @Test func theBuiltInCatalogHoldsEveryFileOfRulesAndNothingElse() throws {
+        let folder = try RepositoryFiles.ruleFiles()
+        #expect(EmbeddedCatalog.files.map(\.name) == folder.map(\.name))
+        let builtIn = try RuleCatalog.builtIn()
+        let fromFolder = try RepositoryFiles.rulesFolderCatalog()
+        #expect(builtIn.rules.map(\.id) == fromFolder.rules.map(\.id))
+        #expect(builtIn.rules.allSatisfy { $0.origin.hasPrefix("embedded:") })
+    }
+
+    /// The embedder picks a raw-string delimiter that nothing in the text can end or escape from:
+    /// quotes, `"""`, `"#`, and backslashes followed by hashes (`\#n` is an escape in a `#"""` string).
+    @Test(arguments: [
+        ("plain text", "#"),
+        ("a \"quoted\" path and C:\\Program Files\\", "#"),
+        ("a line that ends a raw string: \"#", "##"),
+        ("\"\"\" and \"## inside", "###"),
+        ("a regex \\#n or \\#(x) in a pattern", "##"),
+        ("both \\## and \"#", "###"),
+    ])
+    func theEmbedderKeepsAnyTextExactly(_ text: String, _ hashes: String) {
+        let source = CatalogEmbedder.source(files: [("b.yaml", text + "\n"), ("a.yaml", "no newline at the end")])
+        #expect(source.contains("(\"a.yaml\", #\"\"\"\nno newline at the end\n\"\"\"#),"))
+        #expect(source.contains("(\"b.yaml\", \(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)),"), "\(source)")
+        let a = source.range(of: "a.yaml"), b = source.range(of: "b.yaml")
+        #expect(a != nil && b != nil && a!.lowerBound < b!.lowerBound, "files are embedded sorted by name")
+    }
+}
