@@ -6,7 +6,9 @@ public struct Profile: Sendable, Hashable {
     public var group: String
     /// The systemd unit, if the service has one: its credentials win over `user`/`group` when it exists.
     public var unit: String?
-    /// Integrations enabled unless `--integration` says otherwise.
+    /// The integrations a default install turns on. Without `--integration`, every access rule still
+    /// applies (the audit is not narrowed); only `requires-root` reads this list, to say which enabled
+    /// integrations an unprivileged agent cannot run.
     public var defaultIntegrations: [String]
     /// Rule id patterns (`linux.*`, `*`) the profile audits.
     public var rules: [String]
