@@ -85,7 +85,16 @@ public struct Auditor: Sendable {
         Finding(
             ruleID: rule.id, ruleTitle: rule.title, severity: rule.severity, object: object, access: access, state: state,
             message: message, symptom: rule.symptom, decision: decision, evidence: evidence, documentedFix: rule.documentedFix,
-            leastPrivilegeFix: rule.leastPrivilegeFix, warning: rule.warning, integrations: rule.integrations)
+            leastPrivilegeFix: rule.leastPrivilegeFix, warning: rule.warning, integrations: rule.integrations,
+            remedy: rule.remedy, grants: Self.grants(of: rule.check))
+    }
+
+    /// The groups or capabilities a check says the principal needs: what a group or capability remedy grants.
+    static func grants(of check: RuleCheck) -> [String] {
+        switch check {
+        case .groupMembership(let needed, _, _), .capabilities(let needed, _), .processVisibility(let needed): needed
+        default: []
+        }
     }
 
     /// The state a decision gives a finding.

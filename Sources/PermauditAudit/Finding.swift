@@ -1,4 +1,5 @@
 import PermauditCore
+import PermauditRules
 
 /// One rule on one object: the unit every report lists.
 public struct Finding: Sendable, Hashable, Codable {
@@ -32,11 +33,16 @@ public struct Finding: Sendable, Hashable, Codable {
     public var warning: String?
     /// Integrations (data streams) that need this.
     public var integrations: [String]
+    /// What a fix plan can do about a failure (the rule's `remedy`).
+    public var remedy: Remedy?
+    /// What that remedy grants, for group and capability remedies: the groups or capabilities the check needs.
+    public var grants: [String]
 
     public init(
         ruleID: String, ruleTitle: String, severity: Severity, object: String, access: Access? = nil, state: State,
         message: String, symptom: String? = nil, decision: AccessDecision? = nil, evidence: [String] = [],
-        documentedFix: String? = nil, leastPrivilegeFix: String? = nil, warning: String? = nil, integrations: [String] = []
+        documentedFix: String? = nil, leastPrivilegeFix: String? = nil, warning: String? = nil, integrations: [String] = [],
+        remedy: Remedy? = nil, grants: [String] = []
     ) {
         self.ruleID = ruleID
         self.ruleTitle = ruleTitle
@@ -52,6 +58,8 @@ public struct Finding: Sendable, Hashable, Codable {
         self.leastPrivilegeFix = leastPrivilegeFix
         self.warning = warning
         self.integrations = integrations
+        self.remedy = remedy
+        self.grants = grants
     }
 
     /// Stable across runs and hosts for the same rule and object: the SARIF fingerprint and the drift key.

@@ -22,20 +22,14 @@ extension Permaudit {
                 --fail-on-unknown); 2 usage, rule or input error.
                 """)
 
-        @Option(name: .long, help: "The service profile (see `permaudit rules list`).")
-        var profile = "elastic-agent"
+        @OptionGroup(title: "Selection")
+        var selection: AuditSelection
 
         @OptionGroup(title: "Principal (default: the profile's)")
         var principal: PrincipalOptions
 
         @OptionGroup(title: "Host")
         var host: HostOptions
-
-        @Option(name: .long, help: ArgumentHelp("Only the rules these integrations need (comma-separated, e.g. system,docker).", valueName: "A,B"))
-        var integration: String?
-
-        @Option(name: .long, help: ArgumentHelp("Add (or replace by id) the rules of a folder.", valueName: "DIR"))
-        var rules: String?
 
         @Option(name: .long, help: "Output: text, json, sarif, junit, ecs, markdown or html.")
         var format: ReportFormat = .text
@@ -60,27 +54,16 @@ extension Permaudit {
 
         func validate() throws {
             if changesOnly && record == nil { throw ValidationError("--changes-only needs --record DB (the previous run to compare with)") }
-            if let integration, integration.split(separator: ",").isEmpty { throw ValidationError("--integration needs names, e.g. --integration system,docker") }
         }
 
         func run() throws {
             let lock = try record.map { try RunLock.acquire(beside: $0, waitSeconds: lockWait) }
             defer { if let lock { close(lock) } }
-            var catalog: RuleCatalog
-            do {
-                catalog = try RuleCatalog.builtIn()
-                if let rules { catalog = catalog.adding(try RuleCatalog.load(files: try RuleCatalog.files(in: rules))) }
-            } catch {
-                throw InputError(error.description)
-            }
-            guard let profile = catalog.profile(named: profile) else {
-                throw InputError("no profile '\(self.profile)': known profiles are \(catalog.profiles.map(\.name).joined(separator: ", ")); add one with --rules DIR")
-            }
             let h = try host.makeHost(pid: principal.pid)
-            let who = try resolvePrincipal(profile: profile, host: h)
-            let enabled = integration.map { Set($0.split(separator: ",").map(String.init)) }
-            let findings = Auditor(host: h, principal: who, profile: profile, integrations: enabled).run(catalog.rules)
-            let report = AuditReport(host: hostInfo(h), principal: who, profile: profile.name, generatedAt: timestamp(), findings: findings)
+            let audit = try selection.run(on: h, principal: principal)
+            let report = AuditReport(
+                host: AuditSelection.hostInfo(h), principal: audit.principal, profile: audit.profile.name, generatedAt: timestamp(),
+                findings: audit.findings)
 
             var shown = report
             if let record {
@@ -102,41 +85,6 @@ extension Permaudit {
             }
             let status = report.exitStatus(failOn: failOn, failOnUnknown: failOnUnknown)
             if status != 0 { throw ExitCode(status) }
-        }
-
-        /// The principal options if given; else the profile's unit, user, or planned user.
-        func resolvePrincipal(profile: Profile, host h: any PermauditHost.Host) throws -> Principal {
-            var request = principal.request
-            if !principal.isGiven {
-                if let unit = profile.unit, (try? SystemdUnitCredentials.load(unit, on: h)) != nil {
-                    request.unit = unit
-                } else {
-                    request.user = profile.user
-                    request.group = h.accounts.user(named: profile.user) == nil ? nil : request.group
-                    request.plannedUser = profile.user
-                    request.plannedGroup = profile.group
-                }
-            }
-            do { return try PrincipalResolver.resolve(request, on: h) } catch { throw InputError("\(error)") }
-        }
-
-        func hostInfo(_ h: any PermauditHost.Host) -> AuditReport.HostInfo {
-            let os = h.osRelease
-            var name = ""
-            if h.rootDescription != "/" {
-                name = (try? h.readTextFile("/etc/hostname").get())?.split(separator: "\n").first.map(String.init) ?? ""
-            }
-            if name.isEmpty {
-                var buffer = [CChar](repeating: 0, count: 256)
-                gethostname(&buffer, 255)
-                name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            }
-            var uts = utsname()
-            uname(&uts)
-            let kernel = withUnsafeBytes(of: uts.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            return AuditReport.HostInfo(
-                hostname: name, root: h.rootDescription, osID: os["ID"] ?? "unknown",
-                osLike: os["ID_LIKE"]?.split(separator: " ").map(String.init) ?? [], kernel: h.rootDescription == "/" ? kernel : nil)
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import PermauditCore
 import PermauditFix
+import PermauditAudit
 import PermauditHost
 
 extension FixPlan.Strategy: ExpressibleByArgument {}
@@ -13,18 +14,22 @@ extension Permaudit {
         static let configuration = CommandConfiguration(
             abstract: "Plan the narrowest fix for what a principal cannot reach; write it as a script with a rollback, as JSON, or apply it.",
             discussion: """
-                Targets are given with --path (a glob in the last component is expanded on the host, byte for byte).
-                Nothing is changed unless --apply is given. Exit status: 0 plan written or applied, 1 a step was
-                skipped or failed (what was changed is rolled back), 2 bad input.
+                By default the plan fixes what the same `permaudit audit` fails (same --profile, --integration, --rules and \
+                principal options); with --path it fixes exactly those objects instead (a glob in the last component is \
+                expanded on the host, byte for byte). Nothing is changed unless --apply is given.
+                Exit status: 0 plan written or applied, 1 a step was skipped or failed (what was changed is rolled back), 2 bad input.
                 """)
 
-        @OptionGroup(title: "Principal")
+        @OptionGroup(title: "Selection (as for audit)")
+        var selection: AuditSelection
+
+        @OptionGroup(title: "Principal (default: the profile's)")
         var principal: PrincipalOptions
 
         @OptionGroup(title: "Host")
         var host: HostOptions
 
-        @Option(name: .long, help: ArgumentHelp("An object the principal needs (repeatable); a glob in the last component, e.g. '/var/log/auth.log*'.", valueName: "GLOB"))
+        @Option(name: .long, help: ArgumentHelp("An object the principal needs (repeatable), instead of the audit's failures; a glob in the last component, e.g. '/var/log/auth.log*'.", valueName: "GLOB"))
         var path: [String] = []
 
         @Option(name: .long, help: ArgumentHelp("The access needed on every --path: \(Access.helpText).", valueName: "ACCESS"))
@@ -48,8 +53,6 @@ extension Permaudit {
         var dryRun = false
 
         func validate() throws {
-            if !principal.isGiven { throw ValidationError("say who needs the access: --user NAME|UID, --pid PID or --unit NAME") }
-            if path.isEmpty { throw ValidationError("give at least one --path GLOB (e.g. --path '/var/log/auth.log*')") }
             if let bad = path.first(where: { !$0.hasPrefix("/") }) { throw ValidationError("--path \(bad): give an absolute path") }
             if dryRun && !apply { throw ValidationError("--dry-run goes with --apply (the script has its own --dry-run)") }
             // The plan names real paths in its script; a rooted host's paths are not this machine's.
@@ -58,21 +61,34 @@ extension Permaudit {
 
         func run() throws {
             let h = try host.makeHost(pid: principal.pid)
-            let who: Principal
-            do { who = try PrincipalResolver.resolve(principal.request, on: h) } catch { throw InputError(error.description) }
-            var requests: [FixPlanner.Request] = []
-            for p in path {
-                switch RawFileSystem.expand(RawPath(p)) {
-                case .success(let found) where !found.isEmpty:
-                    requests += found.map { FixPlanner.Request(path: $0, access: access) }
-                case .success:
-                    throw InputError("--path \(p): nothing matches; check the glob (it is matched in the last component only)")
-                case .failure(let e):
-                    throw InputError("--path \(p): \(e)")
-                }
+            let (catalog, profile) = try selection.load()
+            let who = try AuditSelection.resolvePrincipal(principal, profile: profile, host: h)
+            if who.isPlanned {
+                throw InputError("""
+                    \(profile.user) does not exist yet: a fix grants to the agent's own group, so create the user first \
+                    (the installer does), then run fix; until then `permaudit audit` shows what will fail
+                    """)
             }
-            let planner = FixPlanner(host: h, principal: who, unit: principal.unit)
-            let plan = planner.plan(requests, strategy: strategy)
+            let unit = principal.unit ?? profile.unit.flatMap { (try? SystemdUnitCredentials.load($0, on: h)) != nil ? $0 : nil }
+            let planner = FixPlanner(host: h, principal: who, unit: unit)
+            let plan: FixPlan
+            if path.isEmpty {
+                let findings = selection.findings(catalog: catalog, profile: profile, principal: who, host: h)
+                plan = FindingsAdapter.plan(findings, planner: planner, strategy: strategy)
+            } else {
+                var requests: [FixPlanner.Request] = []
+                for p in path {
+                    switch RawFileSystem.expand(RawPath(p)) {
+                    case .success(let found) where !found.isEmpty:
+                        requests += found.map { FixPlanner.Request(path: $0, access: access) }
+                    case .success:
+                        throw InputError("--path \(p): nothing matches; check the glob (it is matched in the last component only)")
+                    case .failure(let e):
+                        throw InputError("--path \(p): \(e)")
+                    }
+                }
+                plan = planner.plan(requests, strategy: strategy)
+            }
 
             if apply {
                 // With -o, the script and its rollback are written first: the rollback undoes an --apply too.
@@ -83,7 +99,7 @@ extension Permaudit {
                 }
                 let outcome = PlanApplier().apply(plan, dryRun: dryRun)
                 for line in outcome.lines { print(line) }
-                for u in plan.unresolved { print("NOT FIXED: \(u.access.rawValue) \(u.path.display): \(u.configurationFix)") }
+                for u in plan.unresolved { print("NOT FIXED: \(u.subject): \(u.configurationFix)") }
                 if let failure = outcome.failure { writeError("error: " + failure); throw ExitCode(1) }
                 if outcome.skipped > 0 { writeError("\(outcome.skipped) step(s) skipped: re-run permaudit fix to plan again"); throw ExitCode(1) }
                 print(dryRun ? "dry run: nothing was changed" : outcome.changed == 0 ? "nothing to change" : "\(outcome.changed) step(s) applied")
@@ -106,7 +122,7 @@ extension Permaudit {
                 writeError("wrote \(output) (\(plan.steps.count) step(s)) and \(rollbackPath); review, then run as root: bash \(output) --dry-run")
             }
             if !plan.unresolved.isEmpty {
-                for u in plan.unresolved { writeError("not fixed by a permission: \(u.path.display): \(u.configurationFix)") }
+                for u in plan.unresolved { writeError("not fixed by a permission: \(u.subject): \(u.configurationFix)") }
             }
         }
 

@@ -229,7 +229,7 @@ public enum BashScriptEmitter {
             s += "# the principal gains: \(g.access.rawValue) \(BashQuote.commentText(g.object))\n"
         }
         for u in plan.unresolved {
-            s += "# NOT FIXED: \(u.access.rawValue) \(BashQuote.commentText(u.path.display)): \(BashQuote.commentText(u.configurationFix))\n"
+            s += "# NOT FIXED: \(BashQuote.commentText(u.subject)): \(BashQuote.commentText(u.configurationFix))\n"
         }
         return s + "\n"
     }

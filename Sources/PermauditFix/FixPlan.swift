@@ -29,6 +29,11 @@ public struct FixPlan: Sendable, Hashable {
         public var access: Access
         public var reason: String
         public var configurationFix: String
+
+        /// `read /var/log/x` for a path; the object alone for a service or another platform's object.
+        public var subject: String {
+            path.display.hasPrefix("/") ? "\(access.rawValue) \(path.display)" : path.display
+        }
     }
 }
 

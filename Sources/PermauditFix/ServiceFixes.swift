@@ -10,23 +10,28 @@ enum ServiceFixes {
         var key: String
         var value: String
         var why: String
-        /// The group the principal gains, or the capabilities.
-        var group: String?
+        /// The groups the principal gains, or the capabilities.
+        var groups: [String]
         var capabilities: [Capability]
     }
 
+    /// The drop-in setting a finding's remedy asks for: `supplementary-group` and `ambient-capabilities`
+    /// remedies grant what the rule's check names as needed.
     static func setting(for f: Finding) -> Setting? {
-        let id = f.ruleID.lowercased()
-        if id.contains("journal") {
-            return Setting(key: "SupplementaryGroups", value: "systemd-journal", why: "\(f.ruleID): the journal is readable by group systemd-journal", group: "systemd-journal", capabilities: [])
-        }
-        if id.contains("process") || id.contains("ptrace") || id.contains("pid") {
+        guard !f.grants.isEmpty else { return nil }
+        switch f.remedy {
+        case .supplementaryGroup:
+            let groups = f.grants.joined(separator: " ")
+            return Setting(key: "SupplementaryGroups", value: groups, why: "\(f.ruleID): \(f.message)", groups: f.grants, capabilities: [])
+        case .ambientCapabilities:
+            let caps = f.grants.compactMap(Capability.init(name:))
+            guard !caps.isEmpty else { return nil }
             return Setting(
-                key: "AmbientCapabilities", value: "CAP_SYS_PTRACE CAP_DAC_READ_SEARCH",
-                why: "\(f.ruleID): other users' /proc/PID/io and fd/ need CAP_SYS_PTRACE, and CAP_DAC_READ_SEARCH for fd", group: nil,
-                capabilities: [.sysPtrace, .dacReadSearch])
+                key: "AmbientCapabilities", value: caps.map { $0.name.uppercased() }.sorted().joined(separator: " "),
+                why: "\(f.ruleID): \(f.message)", groups: [], capabilities: caps)
+        default:
+            return nil
         }
-        return nil
     }
 
     /// Steps for the non-path findings, numbered after `plan`'s; unresolved ones added to the plan.
@@ -39,14 +44,25 @@ enum ServiceFixes {
                 path: RawPath(f.object), access: .read, reason: "\(f.ruleID): \(f.message)",
                 configurationFix: f.leastPrivilegeFix ?? f.documentedFix ?? "no permission change on this host fixes \(f.ruleID)"))
         }
-        let settings = nonPath.compactMap(setting(for:))
+        // One setting per key: two rules asking for capabilities make one AmbientCapabilities= line.
         var unique: [Setting] = []
-        for s in settings where !unique.contains(s) { unique.append(s) }
+        for s in nonPath.compactMap(setting(for:)) {
+            guard let i = unique.firstIndex(where: { $0.key == s.key }) else {
+                unique.append(s)
+                continue
+            }
+            unique[i].why += "; " + s.why
+            for g in s.groups where !unique[i].groups.contains(g) { unique[i].groups.append(g) }
+            for c in s.capabilities where !unique[i].capabilities.contains(c) { unique[i].capabilities.append(c) }
+            unique[i].value = unique[i].key == "AmbientCapabilities"
+                ? unique[i].capabilities.map { $0.name.uppercased() }.sorted().joined(separator: " ")
+                : unique[i].groups.joined(separator: " ")
+        }
         guard !unique.isEmpty else { return }
         let who = planner.principal
         var changed = who
         for s in unique {
-            if let g = s.group, let gid = planner.host.accounts.group(named: g)?.gid { changed.groups.append(gid) }
+            for g in s.groups { if let gid = planner.host.accounts.group(named: g)?.gid { changed.groups.append(gid) } }
             for c in s.capabilities { changed.capabilities.insert(c) }
         }
         let roots = ["/var/log/journal", "/run/log/journal", "/var/log", "/etc"].map(RawPath.init)
@@ -71,15 +87,18 @@ enum ServiceFixes {
         }
         let user = who.userName ?? String(who.uid)
         for s in unique {
-            if let g = s.group, let gid = planner.host.accounts.group(named: g)?.gid {
-                plan.steps.append(FixStep(
-                    number: plan.steps.count + 1, action: .addToGroup(user: user, group: g, gid: gid), why: s.why,
-                    change: "usermod -a -G \(g) \(user)", blastRadius: BlastRadius(changes: opened, notes: notes),
-                    persistence: "group membership is permanent until removed", followUp: "restart the agent: a running process keeps its old group list"))
+            let known = s.groups.compactMap { g in planner.host.accounts.group(named: g).map { (g, $0.gid) } }
+            if !s.groups.isEmpty && known.count == s.groups.count {
+                for (g, gid) in known {
+                    plan.steps.append(FixStep(
+                        number: plan.steps.count + 1, action: .addToGroup(user: user, group: g, gid: gid), why: s.why,
+                        change: "usermod -a -G \(g) \(user)", blastRadius: BlastRadius(changes: opened, notes: notes),
+                        persistence: "group membership is permanent until removed", followUp: "restart the agent: a running process keeps its old group list"))
+                }
             } else {
                 plan.unresolved.append(.init(
-                    path: RawPath("/"), access: .read, reason: s.why,
-                    configurationFix: "give --unit NAME so the plan can write a systemd drop-in with \(s.key)=\(s.value)"))
+                    path: RawPath("the agent's service"), access: .read, reason: s.why,
+                    configurationFix: "give --unit NAME (the agent's systemd unit) so the plan can write a drop-in with \(s.key)=\(s.value)"))
             }
         }
     }

@@ -120,7 +120,7 @@ public enum MacOSCheckKind: String, Sendable, Hashable, CaseIterable {
 }
 
 /// What a fix planner can do for a failing finding.
-public enum Remedy: String, Sendable, Hashable, CaseIterable {
+public enum Remedy: String, Sendable, Hashable, CaseIterable, Codable {
     /// A named-group ACL entry for the agent's group on the objects (and search on blocking ancestors).
     case acl
     /// The same, on log files under rotation: it must survive logrotate and the logger recreating the file.

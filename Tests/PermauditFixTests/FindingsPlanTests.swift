@@ -5,8 +5,8 @@ import PermauditAudit
 import PermauditCore
 import PermauditHost
 
-/// Plans built from findings, the way the auditor will hand them over: each path finding carries the
-/// engine's decision. Until the auditor lands, the findings are made here by calling the engine directly.
+/// Plans built from findings, the way the auditor hands them over: each path finding carries the
+/// engine's decision, each group or capability finding its rule's remedy and what it grants.
 @Suite("Plans from findings")
 struct FindingsPlanTests {
     /// A folder under /tmp owned by whoever runs the test (0750), an auth.log-style family (0640) and a
@@ -63,7 +63,9 @@ struct FindingsPlanTests {
         let dir = try stage()
         defer { _ = try? run(["rm", "-rf", "--", dir]) }
         let host = LiveHost()
-        let journal = Finding(ruleID: "linux.journald.read", ruleTitle: "journal readable", severity: .medium, object: "systemd-journal", state: .fail, message: "not in systemd-journal")
+        let journal = Finding(
+            ruleID: "linux.journal.group", ruleTitle: "journal readable", severity: .medium, object: "group systemd-journal", state: .fail,
+            message: "not in systemd-journal", remedy: .supplementaryGroup, grants: ["systemd-journal"])
         let planner = FixPlanner(host: host, principal: Self.agent, unit: "elastic-agent", logrotate: LogrotateConfig(stanzas: [], files: [:]))
         let plan = FindingsAdapter.plan([finding(dir + "/auth.log", host: host), journal], planner: planner)
         let last = try #require(plan.steps.last)
@@ -71,6 +73,25 @@ struct FindingsPlanTests {
         #expect(f.path.display == "/etc/systemd/system/elastic-agent.service.d/50-permaudit-service.conf")
         #expect(String(decoding: f.content, as: UTF8.self).contains("SupplementaryGroups=systemd-journal"))
         #expect(last.followUp == "systemctl daemon-reload && systemctl restart elastic-agent.service")
+    }
+
+    @Test("two rules asking for capabilities make one AmbientCapabilities= line with both")
+    func capabilitiesMerge() throws {
+        let ptrace = Finding(
+            ruleID: "linux.proc-io.ptrace", ruleTitle: "io", severity: .medium, object: "/proc", state: .fail, message: "lacks cap_sys_ptrace",
+            remedy: .ambientCapabilities, grants: ["cap_sys_ptrace"])
+        let visibility = Finding(
+            ruleID: "linux.processes.visibility", ruleTitle: "processes", severity: .medium, object: "/proc", state: .fail,
+            message: "lacks cap_sys_ptrace, cap_dac_read_search", remedy: .ambientCapabilities, grants: ["cap_sys_ptrace", "cap_dac_read_search"])
+        var plan = FixPlan(principal: Self.agent, strategy: .acl, targets: [], steps: [], unresolved: [], gained: [], id: "x")
+        let planner = FixPlanner(host: LiveHost(), principal: Self.agent, unit: "elastic-agent", logrotate: LogrotateConfig(stanzas: [], files: [:]))
+        ServiceFixes.extend(&plan, with: [ptrace, visibility], planner: planner)
+        try #require(plan.steps.count == 1, "\(plan.steps.map(\.change))")
+        let step = plan.steps[0]
+        guard case .writeFile(let f) = step.action else { Issue.record("expected a drop-in"); return }
+        let text = String(decoding: f.content, as: UTF8.self)
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("AmbientCapabilities=") } == ["AmbientCapabilities=CAP_DAC_READ_SEARCH CAP_SYS_PTRACE"])
+        #expect(step.why.contains("linux.proc-io.ptrace") && step.why.contains("linux.processes.visibility"))
     }
 
     @Test("a finding no permission fixes (the Windows volume) is listed as not fixed, with the rule's fix")

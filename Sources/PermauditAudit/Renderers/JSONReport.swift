@@ -40,6 +40,8 @@ public enum JSONReport {
                 ("documented", f.documentedFix.map(JSONValue.string) ?? .null),
                 ("leastPrivilege", f.leastPrivilegeFix.map(JSONValue.string) ?? .null),
                 ("warning", f.warning.map(JSONValue.string) ?? .null),
+                ("remedy", f.remedy.map { .string($0.rawValue) } ?? .null),
+                ("grants", .array(f.grants.map(JSONValue.string))),
             ])),
             ("integrations", .array(f.integrations.map(JSONValue.string))),
         ])

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import PermauditAudit
+import PermauditCore
+import PermauditHost
+import PermauditRules
+
+/// What an audit looks at: the profile, its integrations and extra rules. `audit` and `fix` share it,
+/// so a fix plans exactly what the same audit would report.
+struct AuditSelection: ParsableArguments {
+    @Option(name: .long, help: "The service profile (see `permaudit rules list`).")
+    var profile = "elastic-agent"
+
+    @Option(name: .long, help: ArgumentHelp("Only the rules these integrations need (comma-separated, e.g. system,docker).", valueName: "A,B"))
+    var integration: String?
+
+    @Option(name: .long, help: ArgumentHelp("Add (or replace by id) the rules of a folder.", valueName: "DIR"))
+    var rules: String?
+
+    func validate() throws {
+        if let integration, integration.split(separator: ",").isEmpty { throw ValidationError("--integration needs names, e.g. --integration system,docker") }
+    }
+
+    /// The audit as it runs: the catalog, the profile, the principal (the given one, else the profile's),
+    /// and the findings.
+    struct Outcome {
+        var profile: Profile
+        var principal: Principal
+        var findings: [Finding]
+    }
+
+    /// The catalog (built in, plus `--rules`) and the chosen profile.
+    func load() throws -> (catalog: RuleCatalog, profile: Profile) {
+        var catalog: RuleCatalog
+        do {
+            catalog = try RuleCatalog.builtIn()
+            if let rules { catalog = catalog.adding(try RuleCatalog.load(files: try RuleCatalog.files(in: rules))) }
+        } catch {
+            throw InputError(error.description)
+        }
+        guard let profile = catalog.profile(named: profile) else {
+            throw InputError("no profile '\(self.profile)': known profiles are \(catalog.profiles.map(\.name).joined(separator: ", ")); add one with --rules DIR")
+        }
+        return (catalog, profile)
+    }
+
+    func run(on host: any PermauditHost.Host, principal options: PrincipalOptions) throws -> Outcome {
+        let (catalog, profile) = try load()
+        let who = try Self.resolvePrincipal(options, profile: profile, host: host)
+        return Outcome(profile: profile, principal: who, findings: findings(catalog: catalog, profile: profile, principal: who, host: host))
+    }
+
+    /// Every selected rule of the catalog, judged for one principal on one host.
+    func findings(catalog: RuleCatalog, profile: Profile, principal: Principal, host: any PermauditHost.Host) -> [Finding] {
+        let enabled = integration.map { Set($0.split(separator: ",").map(String.init)) }
+        return Auditor(host: host, principal: principal, profile: profile, integrations: enabled).run(catalog.rules)
+    }
+
+    /// The principal options if given; else the profile's unit, user, or planned user.
+    static func resolvePrincipal(_ options: PrincipalOptions, profile: Profile, host h: any PermauditHost.Host) throws -> Principal {
+        var request = options.request
+        if !options.isGiven {
+            if let unit = profile.unit, (try? SystemdUnitCredentials.load(unit, on: h)) != nil {
+                request.unit = unit
+            } else {
+                request.user = profile.user
+                request.group = h.accounts.user(named: profile.user) == nil ? nil : request.group
+                request.plannedUser = profile.user
+                request.plannedGroup = profile.group
+            }
+        }
+        do { return try PrincipalResolver.resolve(request, on: h) } catch { throw InputError("\(error)") }
+    }
+
+    /// What the report says of the host: its name, root, OS and (live only) kernel.
+    static func hostInfo(_ h: any PermauditHost.Host) -> AuditReport.HostInfo {
+        let os = h.osRelease
+        var name = ""
+        if h.rootDescription != "/" {
+            name = (try? h.readTextFile("/etc/hostname").get())?.split(separator: "\n").first.map(String.init) ?? ""
+        }
+        if name.isEmpty {
+            var buffer = [CChar](repeating: 0, count: 256)
+            gethostname(&buffer, 255)
+            name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        var uts = utsname()
+        uname(&uts)
+        let kernel = withUnsafeBytes(of: uts.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        return AuditReport.HostInfo(
+            hostname: name, root: h.rootDescription, osID: os["ID"] ?? "unknown",
+            osLike: os["ID_LIKE"]?.split(separator: " ").map(String.init) ?? [], kernel: h.rootDescription == "/" ? kernel : nil)
+    }
+}
