@@ -34,6 +34,45 @@ struct AuditEndToEndTests {
         try expectGvfsFails(installed, mountPoint: gvfs)
         #expect(installed.finding("linux.groups.too-broad", "groups")?["state"] as? String == "pass")
 
+        // The narrow fix, planned from the same audit: a script, clean under shellcheck, that grants the
+        // agent's group read on auth.log and its rotated copies; gvfs is listed as not fixable by a permission.
+        let before = try stage.agentReadable()
+        let script = stage.scratch + "/fix.sh", rollback = stage.scratch + "/fix.rollback.sh"
+        let planned = try PermauditRun.run(["fix", "-o", script])
+        try #require(planned.status == 0, "\(planned.stderr)")
+        let plan = try PermauditRun.run(["fix", "--emit", "json"])
+        let planObject = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
+        let planGained = Set(((planObject["gained"] as? [[String: Any]]) ?? []).filter { $0["access"] as? String == "read" }.compactMap { $0["object"] as? String })
+        #expect(planGained.isSuperset(of: ["/var/log/auth.log", "/var/log/auth.log.1"]), "\(planGained.sorted())")
+        #expect(planned.stderr.contains("not fixed by a permission: statfs \(gvfs)"), "\(planned.stderr)")
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/shellcheck") {
+            let lint = try PermauditRun.runProcess("/usr/bin/shellcheck", [script, rollback])
+            #expect(lint.status == 0, "\(lint.stdout)")
+        }
+        let applied = try PermauditRun.runProcess("/bin/bash", [script])
+        try #require(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+        let fixed = try auditJSON()
+        for object in ["/var/log/auth.log", "/var/log/auth.log.1"] {
+            #expect(fixed.finding("linux.auth-log.read", object)?["state"] as? String == "pass", "\(object) after the fix")
+        }
+        try expectGvfsFails(fixed, mountPoint: gvfs)
+        // The kernel agrees, and nothing else under /var/log opened: what the agent gained is exactly the
+        // planned objects.
+        let after = try stage.agentReadable()
+        #expect(after.subtracting(before) == planGained.filter { $0.hasPrefix("/var/log/") }, "gained: \(after.subtracting(before).sorted())")
+
+        // Real rotation (rsyslog reopens on HUP): the files logrotate makes are still readable.
+        try stage.rotate(marker: "permaudit-e2e-rotated")
+        let rotated = try stage.agentReadable()
+        #expect(rotated.isSuperset(of: ["/var/log/auth.log", "/var/log/auth.log.1"]), "after rotation: \(rotated.sorted())")
+
+        // Again: nothing to change. Then the rollback: the agent is refused again.
+        let again = try PermauditRun.runProcess("/bin/bash", [script])
+        #expect(again.status == 0 && again.stdout.contains("nothing to change"), "\(again.stdout)\(again.stderr)")
+        let undone = try PermauditRun.runProcess("/bin/bash", [rollback])
+        #expect(undone.status == 0, "\(undone.stdout)\(undone.stderr)")
+        #expect(try stage.agentReadable().isDisjoint(with: ["/var/log/auth.log"]), "the rollback must take the grant back")
+
         // The documented broad fix: adm. auth.log now passes, the group is flagged, gvfs still fails.
         try StagedHost.sh("usermod -aG adm elastic-agent-user")
         let inAdm = try auditJSON()
@@ -117,11 +156,19 @@ struct StagedHost {
     mutating func writeAuthLogAndRotate() throws {
         createdAuthLog = !FileManager.default.fileExists(atPath: "/var/log/auth.log")
         try waitForLine("permaudit-e2e-before")
+        try rotate(marker: "permaudit-e2e-after")
+        #expect(FileManager.default.fileExists(atPath: "/var/log/auth.log.1"))
+    }
+
+    /// logrotate as Debian configures rsyslog's logs (bare `create`, compress, delaycompress), and a HUP.
+    func rotate(marker: String) throws {
         let config = scratch + "/logrotate.conf"
         try """
             /var/log/auth.log {
                 rotate 4
                 create
+                compress
+                delaycompress
                 missingok
                 postrotate
                     kill -HUP "$(cat /run/rsyslogd.pid)" 2>/dev/null || true
@@ -130,8 +177,16 @@ struct StagedHost {
 
             """.write(toFile: config, atomically: true, encoding: .utf8)
         try Self.sh("logrotate --force -s \(scratch)/logrotate.state \(config)")
-        try waitForLine("permaudit-e2e-after")
-        #expect(FileManager.default.fileExists(atPath: "/var/log/auth.log.1"))
+        try waitForLine(marker)
+    }
+
+    /// The files under /var/log the kernel lets the agent read (`cat` as the agent, groups from the database).
+    func agentReadable() throws -> Set<String> {
+        let out = try Self.sh("""
+            find /var/log -type f -print0 | xargs -0 setpriv --reuid elastic-agent-user --regid elastic-agent --init-groups \
+              sh -c 'for f; do cat -- "$f" >/dev/null 2>&1 && printf "%s\\n" "$f"; done; exit 0' _
+            """)
+        return Set(out.split(separator: "\n").map(String.init))
     }
 
     func waitForLine(_ marker: String) throws {
@@ -168,6 +223,8 @@ struct StagedHost {
     }
 
     mutating func tearDown() {
+        // A test that stopped half way must not leave its grants on the host's logs.
+        if FileManager.default.fileExists(atPath: scratch + "/fix.rollback.sh") { _ = try? Self.sh("bash \(scratch)/fix.rollback.sh >/dev/null 2>&1") }
         if let m = mounted { _ = try? Self.sh("umount \(m) || fusermount3 -u \(m)") }
         if let mode = fuseMode { chmod("/dev/fuse", mode) }
         if let u = desktopUser {
