@@ -13,7 +13,7 @@ public protocol FactSource: Sendable {
     /// The facts of the object at an absolute path, not following a final symlink (`lstat`).
     /// Paths given here are already resolved: no symlinks in the directories above.
     func lookup(_ path: String) -> FactLookup
-    /// The mount an absolute, resolved path sits on (the one with the longest matching mount point).
+    /// The mount an absolute, resolved path reaches (the last one made over it or over an ancestor).
     func mount(containing path: String) -> MountFacts?
     var protectedSysctls: ProtectedSysctls { get }
     var securityModules: SecurityModules { get }
