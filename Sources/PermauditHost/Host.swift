@@ -19,6 +19,11 @@ extension Host {
     public func mount(containing path: String) -> MountFacts? { mountTable.mount(containing: path) }
     public func userName(_ uid: UInt32) -> String? { accounts.user(uid: uid)?.name }
     public func groupName(_ gid: UInt32) -> String? { accounts.group(gid: gid)?.name }
+    /// Listed through the host, so a rooted host stays inside its folder.
+    public func isEmptyDirectory(_ path: String) -> Bool? {
+        guard case .success(let names) = listDirectory(path) else { return nil }
+        return names.isEmpty
+    }
 
     /// `/etc/os-release` as key/value pairs (quotes removed); empty when absent.
     public var osRelease: [String: String] {

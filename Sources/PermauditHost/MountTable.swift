@@ -1,7 +1,8 @@
 import PermauditCore
 
-/// The mounts of a host, from `/proc/self/mountinfo`: the longest matching mount point wins,
-/// and of two mounts on one point the later (the one on top).
+/// The mounts of a host, from `/proc/self/mountinfo`, in the order they were made: of the mounts whose
+/// point holds a path, the last one made is the one the path reaches (the one on top, or one made over
+/// an ancestor later, which hides the older mounts below it: a bind without `--rbind` does not carry them).
 public struct MountTable: Sendable, Hashable {
     public var mounts: [MountFacts]
 
@@ -41,18 +42,7 @@ public struct MountTable: Sendable, Hashable {
     }
 
     public func mount(containing path: String) -> MountFacts? {
-        var best: MountFacts?
-        var bestLength = -1
-        for m in mounts {
-            let point = m.mountPoint
-            let matches = point == "/" || path == point || path.hasPrefix(point + "/")
-            let length = point == "/" ? 0 : point.count
-            if matches && length >= bestLength {
-                best = m
-                bestLength = length
-            }
-        }
-        return best
+        mounts.last { m in m.mountPoint == "/" || path == m.mountPoint || path.hasPrefix(m.mountPoint + "/") }
     }
 
     /// The table as seen from inside a folder: mounts under it, re-rooted; the mount holding the folder becomes `/`.

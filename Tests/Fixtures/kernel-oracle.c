@@ -1,10 +1,17 @@
 /*
- * The kernel as the oracle: reads "OP PATH" lines (OP is r, w or x) on standard input and answers each
- * with "OK" or the errno name, doing what the operation really does, with the caller's effective
- * credentials and capabilities (run it under setpriv):
- *   r  file: open(O_RDONLY)        directory: open(O_RDONLY|O_DIRECTORY) and read one entry
+ * The kernel as the oracle: reads "OP PATH" lines on standard input and answers each with "OK" or the
+ * errno name, doing what the operation really does, with the caller's effective credentials and
+ * capabilities (run it under setpriv):
+ *   r  file: open(O_RDONLY)        directory: open(O_RDONLY|O_DIRECTORY) and read its entries
  *   w  file: open(O_WRONLY)        directory: faccessat2(W_OK, AT_EACCESS)
  *   x  faccessat2(X_OK, AT_EACCESS): execute a file (noexec honoured), search a directory
+ *   s  chdir (search), back to where it was
+ *   l  opendir and read every entry (list)
+ *   f  statfs
+ *   c  open(O_WRONLY|O_CREAT, 0644) without O_EXCL: follows a final symlink, creates its target
+ *   d  unlink; rmdir when unlink answers EISDIR (delete)
+ * and "ids" with the process's credentials as /proc/self/status has them (Uid, Gid, Groups, CapEff),
+ * for the test to check what setpriv made. c and d change the tree: ask permaudit first.
  * Never access(2) or /usr/bin/test: they use the real uid and drop capabilities.
  */
 #define _GNU_SOURCE
@@ -14,15 +21,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 static int faccessat2_(const char *path, int mode) {
-    return (int)syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS);
+    return syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS) == 0 ? 0 : errno;
 }
 
 static const char *name(int e) {
     switch (e) {
+    case 0: return "OK";
     case EACCES: return "EACCES";
     case EPERM: return "EPERM";
     case ENOENT: return "ENOENT";
@@ -30,7 +39,67 @@ static const char *name(int e) {
     case ELOOP: return "ELOOP";
     case EROFS: return "EROFS";
     case EISDIR: return "EISDIR";
+    case ENOTEMPTY: return "ENOTEMPTY";
+    case EINVAL: return "EINVAL";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case ETXTBSY: return "ETXTBSY";
     default: return "EOTHER";
+    }
+}
+
+static int list(const char *path) {
+    DIR *d = opendir(path);
+    if (!d) return errno;
+    errno = 0;
+    while (readdir(d)) {}
+    int e = errno;
+    closedir(d);
+    return e;
+}
+
+static int search(const char *path) {
+    int back = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int e = chdir(path) == 0 ? 0 : errno;
+    if (back >= 0) {
+        if (e == 0 && fchdir(back) != 0) e = EIO;
+        close(back);
+    }
+    return e;
+}
+
+static int ask(char op, const char *path) {
+    struct stat st;
+    int isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    int fd;
+    struct statfs sfs;
+    switch (op) {
+    case 'r':
+        if (isdir) return list(path);
+        fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0) return errno;
+        close(fd);
+        return 0;
+    case 'w':
+        if (isdir) return faccessat2_(path, W_OK);
+        fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY);
+        if (fd < 0) return errno;
+        close(fd);
+        return 0;
+    case 'x': return faccessat2_(path, X_OK);
+    case 's': return search(path);
+    case 'l': return list(path);
+    case 'f': return statfs(path, &sfs) == 0 ? 0 : errno;
+    case 'c':
+        fd = open(path, O_WRONLY | O_CREAT | O_NONBLOCK | O_NOCTTY, 0644);
+        if (fd < 0) return errno;
+        close(fd);
+        return 0;
+    case 'd':
+        if (unlink(path) == 0) return 0;
+        if (errno != EISDIR) return errno;
+        return rmdir(path) == 0 ? 0 : errno;
+    default: return -1;
     }
 }
 
@@ -40,39 +109,23 @@ int main(void) {
     while (fgets(line, sizeof line, stdin)) {
         size_t n = strlen(line);
         if (n && line[n - 1] == '\n') line[--n] = 0;
-        if (n < 3) { puts("EBADLINE"); continue; }
-        char op = line[0];
-        const char *path = line + 2;
-        struct stat st;
-        int isdir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-        int rc = -1, err = 0;
-        if (op == 'r') {
-            int fd = open(path, isdir ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK | O_NOCTTY);
-            if (fd >= 0) {
-                if (isdir) {
-                    DIR *d = fdopendir(fd);
-                    if (d) { readdir(d); closedir(d); } else close(fd);
-                } else {
-                    close(fd);
+        if (strcmp(line, "ids") == 0) {
+            char buf[4096];
+            FILE *f = fopen("/proc/self/status", "r");
+            printf("ids");
+            while (f && fgets(buf, sizeof buf, f)) {
+                if (!strncmp(buf, "Uid:", 4) || !strncmp(buf, "Gid:", 4) || !strncmp(buf, "Groups:", 7) || !strncmp(buf, "CapEff:", 7)) {
+                    buf[strcspn(buf, "\n")] = 0;
+                    printf(" | %s", buf);
                 }
-                rc = 0;
-            } else err = errno;
-        } else if (op == 'w') {
-            if (isdir) {
-                rc = faccessat2_(path, W_OK);
-                if (rc) err = errno;
-            } else {
-                int fd = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY);
-                if (fd >= 0) { close(fd); rc = 0; } else err = errno;
             }
-        } else if (op == 'x') {
-            rc = faccessat2_(path, X_OK);
-            if (rc) err = errno;
-        } else {
-            puts("EBADOP");
+            if (f) fclose(f);
+            printf("\n");
             continue;
         }
-        puts(rc == 0 ? "OK" : name(err));
+        if (n < 3 || line[1] != ' ') { puts("EBADLINE"); continue; }
+        int e = ask(line[0], line + 2);
+        puts(e < 0 ? "EBADOP" : name(e));
     }
     return 0;
 }

@@ -159,3 +159,83 @@ func evidence() {
     #expect(last?.mask == "--x")
     #expect(last?.because.contains("mask") == true)
 }
+
+/// The kernel's traps the differential test found (Tests/PermauditHostTests/KernelAgreementTests.swift):
+/// fs/namei.c `link_path_walk` and the order of the checks after it.
+func kernelOrderTree() -> ModelTree {
+    var t = walkTree()
+    t.dir("/srv/closed", mode: 0o744)  // readable, not searchable, by the agent
+    t.file("/srv/closed/data", mode: 0o644)
+    t.dir("/srv/shared", mode: 0o777)
+    t.dir("/srv/shared/full", mode: 0o777)
+    t.file("/srv/shared/full/entry", mode: 0o666)
+    t.dir("/srv/shared/empty", mode: 0o777)
+    t.dir("/srv/shared/sub", mode: 0o777)
+    t.link("/srv/shared/to-dir", to: "sub")
+    t.link("/srv/to-new", to: "shared/new")
+    t.link("/srv/slashed", to: "open/data/")
+    t.file("/srv/open/journal-closed", mode: 0o644, appendOnly: true)
+    t.file("/srv/readonly/closed", mode: 0o644)
+    t.dir("/srv/readonly/locked", mode: 0o755)
+    t.dir("/srv/image", mode: 0o777)
+    t.file("/srv/image/closed", mode: 0o644)
+    t.mounts.append(MountFacts(mountPoint: "/srv/image", fsType: "squashfs", mountOptions: ["ro"], superOptions: ["ro"]))
+    t.file("/tmp/theirs-frozen", mode: 0o666, uid: 1000, gid: 1000, immutable: true)
+    t.file("/tmp/theirs-device", mode: 0o666, uid: 1000, gid: 1000, type: .characterDevice)
+    // /srv/chain/c0 reaches /srv/open/data through 41 links, c1 through 40.
+    t.dir("/srv/chain", mode: 0o755)
+    for i in 0..<41 { t.link("/srv/chain/c\(i)", to: i == 40 ? "/srv/open/data" : "c\(i + 1)") }
+    return t
+}
+
+let linkPathWalkRows: [Row] = [
+    Row(name: "search is needed before `.`: a readable but unsearchable directory refuses dir/.", tree: kernelOrderTree(), principal: agent, path: "/srv/closed/.", access: .list, verdict: .denied, errno: "EACCES"),
+    Row(name: "search is needed before `..`", tree: kernelOrderTree(), principal: agent, path: "/srv/closed/../open", access: .list, verdict: .denied, errno: "EACCES"),
+    Row(name: "`.` after a file is ENOTDIR", tree: kernelOrderTree(), principal: agent, path: "/srv/open/data/.", access: .read, verdict: .denied, errno: "ENOTDIR"),
+    Row(name: "a trailing slash on a file is ENOTDIR", tree: kernelOrderTree(), principal: agent, path: "/srv/open/data/", access: .read, verdict: .denied, errno: "ENOTDIR"),
+    Row(name: "a trailing slash after a link to a file is ENOTDIR", tree: kernelOrderTree(), principal: agent, path: "/srv/alias/", access: .read, verdict: .denied, errno: "ENOTDIR"),
+    Row(name: "a link whose target ends in / must lead to a directory", tree: kernelOrderTree(), principal: agent, path: "/srv/slashed", access: .read, verdict: .denied, errno: "ENOTDIR"),
+    Row(name: "a trailing slash (or two) on a directory is fine", tree: kernelOrderTree(), principal: agent, path: "/srv/open//", access: .list, verdict: .granted),
+    Row(name: "statfs too refuses a trailing slash on a file", tree: kernelOrderTree(), principal: agent, path: "/srv/open/data/", access: .statfs, verdict: .denied, errno: "ENOTDIR"),
+    Row(name: "40 links are followed (MAXSYMLINKS)", tree: kernelOrderTree(), principal: agent, path: "/srv/chain/c1", access: .read, verdict: .granted),
+    Row(name: "the 41st link is ELOOP", tree: kernelOrderTree(), principal: agent, path: "/srv/chain/c0", access: .read, verdict: .unknown, errno: "ELOOP"),
+    Row(name: "create follows a final symlink and creates its target (open without O_EXCL)", tree: kernelOrderTree(), principal: agent, path: "/srv/to-new", access: .create, verdict: .granted),
+    Row(name: "create through a link to a directory is EISDIR", tree: kernelOrderTree(), principal: agent, path: "/srv/shared/to-dir", access: .create, verdict: .denied, errno: "EISDIR"),
+    Row(name: "create of a name ending in / is EISDIR, even where create is allowed", tree: kernelOrderTree(), principal: agent, path: "/srv/shared/new/", access: .create, verdict: .denied, errno: "EISDIR"),
+    Row(name: "create of `.` is EISDIR", tree: kernelOrderTree(), principal: agent, path: "/srv/shared/.", access: .create, verdict: .denied, errno: "EISDIR"),
+    Row(name: "delete of `..` is refused (rmdir: ENOTEMPTY)", tree: kernelOrderTree(), principal: agent, path: "/srv/shared/sub/..", access: .delete, verdict: .denied, errno: "ENOTEMPTY"),
+    Row(name: "delete of `.` is refused (rmdir: EINVAL)", tree: kernelOrderTree(), principal: agent, path: "/srv/shared/sub/.", access: .delete, verdict: .denied, errno: "EINVAL"),
+    Row(name: "delete does not follow a final link; with a trailing slash the link is ENOTDIR", tree: kernelOrderTree(), principal: agent, path: "/srv/shared/to-dir/", access: .delete, verdict: .denied, errno: "ENOTDIR"),
+    Row(name: "delete of a link removes the link", tree: kernelOrderTree(), principal: agent, path: "/srv/shared/to-dir", access: .delete, verdict: .granted),
+    Row(name: "the root cannot be removed (EBUSY)", tree: kernelOrderTree(), principal: root, path: "/", access: .delete, verdict: .denied, errno: "EBUSY"),
+]
+
+@Test("link_path_walk: search before . and .., trailing slashes, 40 links, create through a final link", arguments: linkPathWalkRows)
+func linkPathWalk(_ row: Row) {
+    let d = AccessEvaluator(source: row.tree).decide(row.path, row.access, for: row.principal)
+    #expect(d.verdict == row.verdict, "\(d.reason)")
+    if let e = row.errno { #expect(d.errno == e, "\(d.reason)") }
+}
+
+let checkOrderRows: [Row] = [
+    Row(name: "append-only is checked after the bits: without write permission it is EACCES, not EPERM", tree: kernelOrderTree(), principal: agent, path: "/srv/open/journal-closed", access: .write, verdict: .denied, errno: "EACCES"),
+    Row(name: "a mount read-only on its own refuses after the bits: without write permission it is EACCES", tree: kernelOrderTree(), principal: agent, path: "/srv/readonly/closed", access: .write, verdict: .denied, errno: "EACCES"),
+    Row(name: "a read-only mount still refuses root with EROFS", tree: kernelOrderTree(), principal: root, path: "/srv/readonly/closed", access: .write, verdict: .denied, errno: "EROFS"),
+    Row(name: "a read-only superblock refuses before the bits (EROFS)", tree: kernelOrderTree(), principal: agent, path: "/srv/image/closed", access: .write, verdict: .denied, errno: "EROFS"),
+    Row(name: "creating a new name takes mount write access first: EROFS before the bits", tree: kernelOrderTree(), principal: agent, path: "/srv/readonly/locked/new", access: .create, verdict: .denied, errno: "EROFS"),
+    Row(name: "delete takes mount write access first: EROFS even for a name that does not exist", tree: kernelOrderTree(), principal: agent, path: "/srv/readonly/gone", access: .delete, verdict: .denied, errno: "EROFS"),
+    Row(name: "O_CREAT of an existing file on a read-only mount: the bits first (EACCES)", tree: kernelOrderTree(), principal: agent, path: "/srv/readonly/closed", access: .create, verdict: .denied, errno: "EACCES"),
+    Row(name: "the sticky bit yields to CAP_FOWNER, an immutable victim does not", tree: kernelOrderTree(), principal: agent(caps: [.fowner]), path: "/tmp/theirs-frozen", access: .delete, verdict: .denied, errno: "EPERM"),
+    Row(name: "rmdir of a directory that holds entries is ENOTEMPTY", tree: kernelOrderTree(), principal: agent, path: "/srv/shared/full", access: .delete, verdict: .denied, errno: "ENOTEMPTY"),
+    Row(name: "rmdir of an empty directory", tree: kernelOrderTree(), principal: agent, path: "/srv/shared/empty", access: .delete, verdict: .granted),
+    Row(name: "a mount point cannot be removed (EBUSY), root included", tree: kernelOrderTree(), principal: root, path: "/srv/noexec", access: .delete, verdict: .denied, errno: "EBUSY"),
+    Row(name: "O_CREAT on another user's device in a sticky world-writable directory is refused whatever protected_regular says", tree: { var t = kernelOrderTree(); t.protectedSysctls = ProtectedSysctls(symlinks: 0, hardlinks: 1, regular: 0, fifos: 0); return t }(), principal: agent, path: "/tmp/theirs-device", access: .create, verdict: .denied, errno: "EACCES"),
+    Row(name: "protected_regular=0: O_CREAT on another user's regular file in a sticky directory opens it", tree: { var t = kernelOrderTree(); t.protectedSysctls = ProtectedSysctls(symlinks: 0, hardlinks: 1, regular: 0, fifos: 0); return t }(), principal: agent, path: "/tmp/theirs", access: .create, verdict: .granted),
+]
+
+@Test("the order of the final checks: bits, append-only, read-only mounts, sticky, immutable, rmdir", arguments: checkOrderRows)
+func checkOrder(_ row: Row) {
+    let d = AccessEvaluator(source: row.tree).decide(row.path, row.access, for: row.principal)
+    #expect(d.verdict == row.verdict, "\(d.reason)")
+    if let e = row.errno { #expect(d.errno == e, "\(d.reason)") }
+}

@@ -34,6 +34,11 @@ struct ModelTree: FactSource {
         return objects[path].map(FactLookup.found) ?? .missing
     }
 
+    func isEmptyDirectory(_ path: String) -> Bool? {
+        let prefix = path == "/" ? "/" : path + "/"
+        return !objects.keys.contains { $0 != path && $0.hasPrefix(prefix) }
+    }
+
     func mount(containing path: String) -> MountFacts? {
         mounts.filter { $0.mountPoint == "/" || path == $0.mountPoint || path.hasPrefix($0.mountPoint + "/") }
             .max { $0.mountPoint.count < $1.mountPoint.count }

@@ -101,6 +101,19 @@ struct HostReadingTests {
         #expect(table.mount(containing: point + "/x")?.mountPoint == point)
     }
 
+    @Test("mountinfo: a bind made later over an ancestor hides the mounts below it (found by the kernel agreement test)")
+    func laterBindHidesOlderSubmounts() {
+        let table = MountTable(mountinfo: """
+            1 0 254:0 / / rw - ext4 /dev/vda rw
+            40 1 254:0 /srv/a/b /srv/a/b ro,relatime - ext4 /dev/vda rw
+            41 1 254:0 /srv/a /srv/a rw,noexec,relatime - ext4 /dev/vda rw
+            42 41 254:0 /srv/a/c /srv/a/c ro,relatime - ext4 /dev/vda rw
+            """)
+        #expect(table.mount(containing: "/srv/a/b/f")?.mountOptions.contains("noexec") == true)
+        #expect(table.mount(containing: "/srv/a/c/f")?.isReadOnly == true)
+        #expect(table.mount(containing: "/srv/x")?.mountPoint == "/")
+    }
+
     @Test("a systemd unit's credentials: drop-ins apply in order, an empty assignment resets")
     func systemdUnit() {
         let creds = SystemdUnitCredentials.parse(unit: "elastic-agent.service", files: [

@@ -118,26 +118,48 @@ struct Walk {
 
     // MARK: - The walk
 
-    /// Resolves the path to its physical components. For create and delete the last component is kept
-    /// unresolved (it names the entry in its directory).
-    mutating func resolve() throws -> (parent: [String], last: String?) {
+    /// Where the walk ended: the physical components of the object (or, for create and delete, of the
+    /// directory holding the entry) and the entry's name.
+    struct Resolved {
+        var parent: [String]
+        var last: String?
+        /// The path (or the last symlink's target) ended in `/`: the object must be a directory.
+        var mustBeDirectory: Bool
+    }
+
+    /// Resolves the path to its physical components as fs/namei.c `link_path_walk` does: search on the
+    /// directory before every component (`.` and `..` included), symlinks expanded in place, a trailing
+    /// slash forcing a directory. For delete the last component is kept unresolved (it names the entry in
+    /// its directory); for create a final symlink is followed, as `open(O_CREAT)` without `O_EXCL` does.
+    mutating func resolve() throws -> Resolved {
         var resolved: [String] = []
-        var pending = Array(pathComponents(path).reversed())
+        var pending = Array(PathComponent.split(path).reversed())
         var links = 0
         let keepLast = access == .create || access == .delete
-        while let name = pending.popLast() {
-            if name == "." { continue }
+        while let component = pending.popLast() {
+            let name = component.name
             let dirPath = absolutePath(resolved)
             guard let dirFacts = try facts(dirPath) else {
                 throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(dirPath) does not exist", at: dirPath)
             }
             try search(dirPath, dirFacts)
-            if name == ".." {
-                if !resolved.isEmpty { resolved.removeLast() }
+            let isLast = pending.isEmpty
+            if name == "." || name == ".." {
+                if name == ".." && !resolved.isEmpty { resolved.removeLast() }
+                if isLast && keepLast { try refuseDots(absolutePath(resolved), dotdot: name == "..") }
+                if isLast { return Resolved(parent: resolved, last: nil, mustBeDirectory: true) }
                 continue
             }
-            let isLast = pending.allSatisfy { $0 == "." }
-            if isLast && keepLast { return (resolved, name) }
+            if isLast && keepLast {
+                if access == .create && component.slash {
+                    let entry = absolutePath(resolved + [name])
+                    evidence.append(EvidenceStep(path: entry, role: .target, check: "create", outcome: .denied, because: "O_CREAT on a name ending in / is refused", errno: "EISDIR"))
+                    throw Stop(verdict: .denied, errno: "EISDIR", reason: "\(path) ends in /: open(O_CREAT) refuses it", at: entry)
+                }
+                let child = absolutePath(resolved + [name])
+                let isLink = access == .create ? (try facts(child))?.type == .symlink : false
+                if !isLink { return Resolved(parent: resolved, last: name, mustBeDirectory: component.slash) }
+            }
             let child = absolutePath(resolved + [name])
             // Another user's FUSE mount: the kernel refuses even to stat its root.
             if let m = fuseRefusal(child), m.mountPoint == child {
@@ -166,13 +188,38 @@ struct Walk {
                 evidence.append(EvidenceStep(
                     path: child, role: .symlink, check: "follow", outcome: .info, because: "→ \(target)",
                     mode: f.modeString, owner: names.0, group: names.1))
+                if target.isEmpty {
+                    throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(child) is an empty symlink", at: child)
+                }
                 if target.hasPrefix("/") { resolved = [] }
-                pending.append(contentsOf: pathComponents(target).reversed())
+                var body = PathComponent.split(target)
+                // A slash after the link (`link/`) asks for a directory whatever the link's body says.
+                if component.slash, let lastIndex = body.indices.last { body[lastIndex].slash = true }
+                if body.isEmpty {
+                    // A link to `/`: it resolves to the root.
+                    if isLast { return Resolved(parent: resolved, last: nil, mustBeDirectory: true) }
+                    continue
+                }
+                pending.append(contentsOf: body.reversed())
                 continue
             }
+            if !isLast && f.type != .directory {
+                evidence.append(step(child, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: "ENOTDIR"))
+                throw Stop(verdict: .denied, errno: "ENOTDIR", reason: "\(child) is not a directory", at: child)
+            }
             resolved.append(name)
+            if isLast { return Resolved(parent: resolved, last: nil, mustBeDirectory: component.slash) }
         }
-        return (resolved, nil)
+        return Resolved(parent: resolved, last: nil, mustBeDirectory: path.hasSuffix("/"))
+    }
+
+    /// `.` or `..` as the entry to create or delete: open(O_CREAT) answers EISDIR; rmdir answers EINVAL
+    /// for `.` and ENOTEMPTY for `..` (fs/namei.c `do_rmdir`), before it takes write access to the mount.
+    mutating func refuseDots(_ dir: String, dotdot: Bool) throws {
+        let errno = access == .create ? "EISDIR" : dotdot ? "ENOTEMPTY" : "EINVAL"
+        let why = "\(path) ends in . or ..: that names a directory, not an entry that can be \(access == .create ? "created" : "removed")"
+        evidence.append(EvidenceStep(path: dir, role: .target, check: access.rawValue, outcome: .denied, because: why, errno: errno))
+        throw Stop(verdict: .denied, errno: errno, reason: why, at: dir)
     }
 
     /// `fs.protected_symlinks`: in a sticky world-writable directory, a symlink is followed only by its

@@ -13,17 +13,21 @@ public protocol FactSource: Sendable {
     /// The facts of the object at an absolute path, not following a final symlink (`lstat`).
     /// Paths given here are already resolved: no symlinks in the directories above.
     func lookup(_ path: String) -> FactLookup
-    /// The mount an absolute, resolved path sits on (the one with the longest matching mount point).
+    /// The mount an absolute, resolved path reaches (the last one made over it or over an ancestor).
     func mount(containing path: String) -> MountFacts?
     var protectedSysctls: ProtectedSysctls { get }
     var securityModules: SecurityModules { get }
     func userName(_ uid: UInt32) -> String?
     func groupName(_ gid: UInt32) -> String?
+    /// Whether a directory (absolute, resolved) holds no entries; nil when the source cannot tell.
+    /// `rmdir` of a directory that holds entries fails with ENOTEMPTY even when every permission allows it.
+    func isEmptyDirectory(_ path: String) -> Bool?
 }
 
 extension FactSource {
     public func userName(_ uid: UInt32) -> String? { nil }
     public func groupName(_ gid: UInt32) -> String? { nil }
+    public func isEmptyDirectory(_ path: String) -> Bool? { nil }
 }
 
 /// Joins path components into an absolute path (`[]` is `/`).
@@ -36,4 +40,23 @@ public func absolutePath(_ components: [String]) -> String {
 @inlinable
 public func pathComponents(_ path: String) -> [String] {
     path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+}
+
+/// One component of a path and whether a `/` follows it (`a/b/` makes `b` a directory lookup).
+struct PathComponent: Hashable, Sendable {
+    var name: String
+    var slash: Bool
+
+    /// Splits a path into components; repeated slashes count as one.
+    static func split(_ path: String) -> [PathComponent] {
+        var out: [PathComponent] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+            if part.isEmpty {
+                if let i = out.indices.last { out[i].slash = true }
+                continue
+            }
+            out.append(PathComponent(name: String(part), slash: false))
+        }
+        return out
+    }
 }

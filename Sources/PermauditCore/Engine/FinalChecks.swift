@@ -1,12 +1,26 @@
 extension Walk {
     /// The checks on the object itself, once the walk has reached it.
-    mutating func finish(_ r: (parent: [String], last: String?)) throws -> AccessDecision {
+    mutating func finish(_ r: Resolved) throws -> AccessDecision {
         if let last = r.last {
-            return try entryChange(parent: r.parent, name: last)
+            return try entryChange(parent: r.parent, name: last, mustBeDirectory: r.mustBeDirectory)
         }
         let target = absolutePath(r.parent)
         guard let f = try facts(target) else {
             throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(target) does not exist", at: target)
+        }
+        if r.mustBeDirectory, f.type != .directory {
+            evidence.append(step(target, .target, access.rawValue, f, nil, granted: false, because: "the path ends in / but this is not a directory", errno: "ENOTDIR"))
+            throw Stop(verdict: .denied, errno: "ENOTDIR", reason: "\(path) ends in / but \(target) is not a directory", at: target)
+        }
+        if access == .create {
+            // The walk followed a final symlink to an existing directory: open(O_CREAT) refuses it.
+            evidence.append(step(target, .target, "create", f, nil, granted: false, because: "a directory of that name exists", errno: "EISDIR"))
+            throw Stop(verdict: .denied, errno: "EISDIR", reason: "\(target) is a directory", at: target)
+        }
+        if access == .delete {
+            // Only `/` itself gets here (delete never follows a final link): rmdir answers EBUSY.
+            evidence.append(step(target, .target, "delete", f, nil, granted: false, because: "the root cannot be removed", errno: "EBUSY"))
+            throw Stop(verdict: .denied, errno: "EBUSY", reason: "\(path) names the root: rmdir refuses it", at: target)
         }
         let mount = source.mount(containing: target)
         switch access {
@@ -42,37 +56,59 @@ extension Walk {
         let outcome = PermissionCheck.check(want, on: f, by: principal)
         let word = access == .execute && f.type == .directory ? "search" : access.rawValue
         evidence.append(step(target, .target, word, f, outcome, granted: outcome.granted))
+        if outcome.granted, want == .write {
+            try refuseAppendOnlyOpen(target, f)
+            try refuseReadOnlyMount(target, f, mount: mount)
+        }
         if outcome.granted {
             return decision(.granted, errno: nil, reason: "\(word) \(target): \(outcome.because)", at: nil, resolved: target)
         }
         throw Stop(verdict: .denied, errno: "EACCES", reason: "\(word) \(target): \(outcome.because)", at: target)
     }
 
-    /// Read-only mounts (`EROFS`, for files, directories and links only), immutable and append-only files (`EPERM`).
-    mutating func refuseWrite(_ p: String, _ f: FileFacts, mount: MountFacts?) throws {
-        if let m = mount, m.isReadOnly, [.regular, .directory, .symlink].contains(f.type) {
-            let why = "\(m.mountPoint) is mounted read-only"
-            evidence.append(step(p, .mount, "write", f, nil, granted: false, because: why, errno: "EROFS"))
-            throw Stop(verdict: .denied, errno: "EROFS", reason: why, at: p)
+    /// Before the permission bits: a read-only superblock (`EROFS`, `sb_permission`) and the immutable flag
+    /// (`EPERM`, `inode_permission`). A mount made read-only on its own (`mount -o remount,bind,ro`) is
+    /// refused after the permission bits (`refuseReadOnlyMount`), except where the kernel takes write
+    /// access to the mount first (`readOnlyFirst`: creating a new name, unlink, rmdir).
+    mutating func refuseWrite(_ p: String, _ f: FileFacts, mount: MountFacts?, readOnlyFirst: Bool = false) throws {
+        if let m = mount, readOnlyFirst || m.superOptions.contains("ro") {
+            try refuseReadOnlyMount(p, f, mount: m)
         }
         if f.isImmutable {
             let why = "\(p) is immutable (chattr +i): no one may write it, root included"
             evidence.append(step(p, .attribute, "write", f, nil, granted: false, because: why, errno: "EPERM"))
             throw Stop(verdict: .denied, errno: "EPERM", reason: why, at: p)
         }
-        if f.isAppendOnly, f.type != .directory, access == .write {
-            let why = "\(p) is append-only (chattr +a): only O_APPEND writes are allowed"
-            evidence.append(step(p, .attribute, "write", f, nil, granted: false, because: why, errno: "EPERM"))
-            throw Stop(verdict: .denied, errno: "EPERM", reason: why, at: p)
-        }
+    }
+
+    /// A read-only mount refuses writes to files, directories and links (`EROFS`); device files and FIFOs
+    /// are not written through the file system, so the kernel lets them be.
+    mutating func refuseReadOnlyMount(_ p: String, _ f: FileFacts, mount: MountFacts?) throws {
+        guard let m = mount, m.isReadOnly, [.regular, .directory, .symlink].contains(f.type) else { return }
+        let why = "\(m.mountPoint) is mounted read-only"
+        evidence.append(step(p, .mount, "write", f, nil, granted: false, because: why, errno: "EROFS"))
+        throw Stop(verdict: .denied, errno: "EROFS", reason: why, at: p)
+    }
+
+    /// `may_open`: an append-only file opens for writing only with `O_APPEND`. Checked after the permission
+    /// bits, as the kernel does (a principal without write permission gets EACCES, not EPERM).
+    mutating func refuseAppendOnlyOpen(_ p: String, _ f: FileFacts) throws {
+        guard f.isAppendOnly, f.type != .directory else { return }
+        let why = "\(p) is append-only (chattr +a): only O_APPEND writes are allowed"
+        evidence.append(step(p, .attribute, "write", f, nil, granted: false, because: why, errno: "EPERM"))
+        throw Stop(verdict: .denied, errno: "EPERM", reason: why, at: p)
     }
 
     /// Create or delete an entry: write and search on the directory, then the entry's own rules.
-    mutating func entryChange(parent: [String], name: String) throws -> AccessDecision {
+    mutating func entryChange(parent: [String], name: String, mustBeDirectory: Bool) throws -> AccessDecision {
         let dir = absolutePath(parent)
         let entry = absolutePath(parent + [name])
         guard let d = try facts(dir) else {
             throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(dir) does not exist", at: dir)
+        }
+        if access == .delete {
+            // unlinkat/rmdir take write access to the mount before they look the name up.
+            try refuseReadOnlyMount(dir, d, mount: source.mount(containing: dir))
         }
         let existing = try facts(entry)
         if access == .create, let e = existing {
@@ -82,7 +118,11 @@ extension Walk {
             evidence.append(EvidenceStep(path: entry, role: .target, check: "delete", outcome: .denied, because: "no such file or directory", errno: "ENOENT"))
             throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(entry) does not exist", at: entry)
         }
-        try refuseWrite(dir, d, mount: source.mount(containing: dir))
+        if access == .delete, mustBeDirectory, let e = existing, e.type != .directory {
+            evidence.append(step(entry, .target, "delete", e, nil, granted: false, because: "the path ends in / but this is not a directory", errno: "ENOTDIR"))
+            throw Stop(verdict: .denied, errno: "ENOTDIR", reason: "\(path) ends in / but \(entry) is not a directory", at: entry)
+        }
+        try refuseWrite(dir, d, mount: source.mount(containing: dir), readOnlyFirst: true)
         if let m = fuseRefusal(dir) {
             evidence.append(step(dir, .mount, "write+search", d, nil, granted: false, because: fuseReason(m)))
             throw Stop(verdict: .denied, errno: "EACCES", reason: fuseReason(m), at: dir)
@@ -101,19 +141,33 @@ extension Walk {
             evidence.append(step(dir, .attribute, "delete", d, nil, granted: false, because: why, errno: "EPERM"))
             throw Stop(verdict: .denied, errno: "EPERM", reason: why, at: dir)
         }
+        var stickyNote = ""
         if d.mode.isSticky, principal.uid != victim.uid, principal.uid != d.uid {
-            if principal.capabilities.contains(.fowner) {
-                evidence.append(step(entry, .target, "delete", victim, nil, granted: true, because: "\(dir) is sticky and the entry is another user's, but CAP_FOWNER overrides"))
-                return decision(.granted, errno: nil, reason: "delete \(entry): sticky directory, CAP_FOWNER", at: nil, resolved: entry)
+            guard principal.capabilities.contains(.fowner) else {
+                let why = "\(dir) is sticky: only the entry's owner or the directory's owner may delete it"
+                evidence.append(step(entry, .target, "delete", victim, nil, granted: false, because: why, errno: "EPERM"))
+                throw Stop(verdict: .denied, errno: "EPERM", reason: why, at: entry)
             }
-            let why = "\(dir) is sticky: only the entry's owner or the directory's owner may delete it"
-            evidence.append(step(entry, .target, "delete", victim, nil, granted: false, because: why, errno: "EPERM"))
-            throw Stop(verdict: .denied, errno: "EPERM", reason: why, at: entry)
+            stickyNote = "; \(dir) is sticky and the entry is another user's, but CAP_FOWNER overrides"
         }
         if victim.isImmutable || victim.isAppendOnly {
             let why = "\(entry) is \(victim.isImmutable ? "immutable" : "append-only"): it cannot be removed"
             evidence.append(step(entry, .attribute, "delete", victim, nil, granted: false, because: why, errno: "EPERM"))
             throw Stop(verdict: .denied, errno: "EPERM", reason: why, at: entry)
+        }
+        if let m = source.mount(containing: entry), m.mountPoint == entry {
+            let why = "\(entry) is a mount point: unlink and rmdir refuse it (EBUSY) although the permissions allow removing it"
+            evidence.append(step(entry, .mount, "delete", victim, nil, granted: false, because: why, errno: "EBUSY"))
+            throw Stop(verdict: .denied, errno: "EBUSY", reason: why, at: entry)
+        }
+        if victim.type == .directory, source.isEmptyDirectory(entry) == false {
+            let why = "\(entry) is a directory that holds entries: rmdir refuses it (ENOTEMPTY) although the permissions allow removing it"
+            evidence.append(step(entry, .target, "delete", victim, nil, granted: false, because: why, errno: "ENOTEMPTY"))
+            throw Stop(verdict: .denied, errno: "ENOTEMPTY", reason: why, at: entry)
+        }
+        if !stickyNote.isEmpty {
+            evidence.append(step(entry, .target, "delete", victim, nil, granted: true, because: "write and search on \(dir) suffice" + stickyNote, errno: nil))
+            return decision(.granted, errno: nil, reason: "delete \(entry): \(outcome.because)" + stickyNote, at: nil, resolved: entry)
         }
         evidence.append(step(entry, .target, "delete", victim, nil, granted: true, because: "write and search on \(dir) suffice"))
         return decision(.granted, errno: nil, reason: "delete \(entry): \(outcome.because)", at: nil, resolved: entry)
@@ -126,20 +180,16 @@ extension Walk {
             evidence.append(step(entry, .target, "create", e, nil, granted: false, because: "a directory of that name exists", errno: "EISDIR"))
             throw Stop(verdict: .denied, errno: "EISDIR", reason: "\(entry) is a directory", at: entry)
         }
-        if e.type == .symlink {
-            evidence.append(step(entry, .symlink, "follow", e, nil, granted: true, because: "O_CREAT follows the existing link → \(e.symlinkTarget ?? "")"))
-            var inner = Walk(source: source, principal: principal, path: entry, access: .write)
-            inner.evidence = evidence
-            var d = inner.run()
-            d.access = .create
-            return d
-        }
         let sysctls = source.protectedSysctls
-        let protectedKind = (e.type == .regular && sysctls.regular > 0) || (e.type == .fifo && sysctls.fifos > 0)
-        if d.mode.isSticky, protectedKind, d.uid != e.uid, principal.uid != e.uid {
+        // fs/namei.c may_create_in_sticky: regular files and FIFOs are exempt when their sysctl is 0;
+        // every other type (devices, sockets) is refused in a sticky world-writable directory regardless.
+        let exempt = (e.type == .regular && sysctls.regular == 0) || (e.type == .fifo && sysctls.fifos == 0)
+        if d.mode.isSticky, !exempt, d.uid != e.uid, principal.uid != e.uid {
             let level = e.type == .regular ? sysctls.regular : sysctls.fifos
-            if d.mode.other.contains(.write) || (d.mode.group.contains(.write) && level >= 2) {
-                let why = "fs.protected_\(e.type == .regular ? "regular" : "fifos")=\(level): O_CREAT on another user's file in a sticky directory is refused"
+            let refused = d.mode.other.contains(.write)
+                || (d.mode.group.contains(.write) && level >= 2 && (e.type == .regular || e.type == .fifo))
+            if refused {
+                let why = "fs.protected_\(e.type == .fifo ? "fifos" : "regular")=\(level): O_CREAT on another user's \(e.type.rawValue) in a sticky directory is refused"
                 evidence.append(step(entry, .attribute, "create", e, nil, granted: false, because: why))
                 throw Stop(verdict: .denied, errno: "EACCES", reason: why, at: entry)
             }
@@ -147,6 +197,10 @@ extension Walk {
         try refuseWrite(entry, e, mount: source.mount(containing: entry))
         let outcome = PermissionCheck.check(.write, on: e, by: principal)
         evidence.append(step(entry, .target, "create (exists: open for writing)", e, outcome, granted: outcome.granted))
+        if outcome.granted {
+            try refuseAppendOnlyOpen(entry, e)
+            try refuseReadOnlyMount(entry, e, mount: source.mount(containing: entry))
+        }
         if outcome.granted {
             return decision(.granted, errno: nil, reason: "\(entry) exists and opens for writing: \(outcome.because)", at: nil, resolved: entry)
         }
