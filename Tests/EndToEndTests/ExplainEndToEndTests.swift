@@ -50,8 +50,12 @@ struct ExplainEndToEndTests {
         let r = try PermauditRun.run(["explain", "/etc/shadow", "--user", "nobody"])
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first == "read /etc/shadow: DENIED (EACCES)")
-        #expect(lines.contains { $0.hasPrefix("  ok drwxr-xr-x") && $0.contains(" /etc  search:") })
-        #expect(lines.contains { $0.hasPrefix("  NO -rw-r-----") && $0.contains("/etc/shadow  read: other has ---") })
+        // One line per step, the paths padded into a column so the checks line up.
+        let etc = try #require(lines.first { $0.hasPrefix("  ok drwxr-xr-x") && $0.contains(" /etc ") })
+        let shadow = try #require(lines.first { $0.hasPrefix("  NO -rw-r-----") && $0.contains(" /etc/shadow ") })
+        #expect(etc.range(of: "search: other has r-x")?.lowerBound.utf16Offset(in: etc) == shadow.range(of: "read: other has ---")?.lowerBound.utf16Offset(in: shadow))
+        #expect(shadow.hasSuffix("<- decided here"))
+        #expect(lines.last == "  => read /etc/shadow: other has ---")
     }
 }
 
