@@ -6,12 +6,7 @@ import Testing
 /// Skipped when no Chromium is installed (`apt-get install chromium`).
 @Suite struct ReportHTMLBrowserTests {
     /// python3 with html5lib (Debian: python3-html5lib), for a strict HTML5 parse.
-    static let html5lib: String? = {
-        guard let python = ReportTestSupport.which("python3"),
-            let out = try? ReportTestSupport.run(python, ["-c", "import html5lib"]), out.status == 0
-        else { return nil }
-        return python
-    }()
+    static let html5lib: String? = ReportTestSupport.python(with: "html5lib")
 
     @Test(.enabled(if: html5lib != nil, "python3 html5lib missing (apt-get install python3-html5lib)"), arguments: ReportFixtures.all.map(\.0))
     func htmlParsesWithoutErrors(_ fixture: String) throws {

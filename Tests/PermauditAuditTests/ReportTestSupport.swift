@@ -62,11 +62,17 @@ enum ReportTestSupport {
     }
 
     /// python3 with the jsonschema module, or nil (then the JSON schema checks are skipped).
-    static let pythonWithJSONSchema: String? = {
-        guard let python = which("python3") else { return nil }
-        guard let out = try? run(python, ["-c", "import jsonschema"]), out.status == 0 else { return nil }
-        return python
-    }()
+    static let pythonWithJSONSchema: String? = python(with: "jsonschema")
+
+    /// The first python3 that imports `module`: Debian's own (where `apt-get install python3-MODULE`
+    /// puts it), then the one on PATH (a pyenv or venv python may shadow Debian's).
+    static func python(with module: String) -> String? {
+        let candidates = ["/usr/bin/python3", which("python3")].compactMap { $0 }
+        return candidates.first { python in
+            guard let out = try? run(python, ["-c", "import \(module)"]) else { return false }
+            return out.status == 0
+        }
+    }
 
     static let xmllint: String? = which("xmllint")
 
