@@ -60,18 +60,7 @@ enum ServiceFixes {
         }
         guard !unique.isEmpty else { return }
         let who = planner.principal
-        var changed = who
-        for s in unique {
-            for g in s.groups { if let gid = planner.host.accounts.group(named: g)?.gid { changed.groups.append(gid) } }
-            for c in s.capabilities { changed.capabilities.insert(c) }
-        }
-        let roots = ["/var/log/journal", "/run/log/journal", "/var/log", "/etc"].map(RawPath.init)
-        let opened = planner.newlyReadable(under: roots, before: who, after: changed, source: OverlaySource(base: planner.host))
-        var notes = ["what else this opens (computed under /var/log/journal, /run/log/journal, /var/log, /etc): \(opened.count) object(s)"]
-        notes += opened.prefix(100).map { "also opens: \($0.access.rawValue) \($0.object)" }
-        if unique.contains(where: { !$0.capabilities.isEmpty }) {
-            notes.append("capabilities apply to everything the service does; a CapabilityBoundingSet= in the unit must allow them too")
-        }
+        let (opened, notes) = blastRadius(of: unique, for: who, planner: planner)
         if let unit = planner.unit {
             let name = unit.contains(".") ? unit : unit + ".service"
             let path = RawPath("/etc/systemd/system/\(name).d/50-permaudit-service.conf")
@@ -89,6 +78,8 @@ enum ServiceFixes {
         for s in unique {
             let known = s.groups.compactMap { g in planner.host.accounts.group(named: g).map { (g, $0.gid) } }
             if !s.groups.isEmpty && known.count == s.groups.count {
+                // Without a drop-in each group is its own step, and its blast radius is that group's alone.
+                let (opened, notes) = blastRadius(of: [s], for: who, planner: planner)
                 for (g, gid) in known {
                     plan.steps.append(FixStep(
                         number: plan.steps.count + 1, action: .addToGroup(user: user, group: g, gid: gid), why: s.why,
@@ -101,5 +92,23 @@ enum ServiceFixes {
                     configurationFix: "give --unit NAME (the agent's systemd unit) so the plan can write a drop-in with \(s.key)=\(s.value)"))
             }
         }
+    }
+
+    /// Everything under the usual roots that the principal could not read and could with these settings:
+    /// groups and capabilities applied to a copy of the principal, judged by the engine.
+    static func blastRadius(of settings: [Setting], for who: Principal, planner: FixPlanner) -> ([AccessChange], [String]) {
+        var changed = who
+        for s in settings {
+            for g in s.groups { if let gid = planner.host.accounts.group(named: g)?.gid { changed.groups.append(gid) } }
+            for c in s.capabilities { changed.capabilities.insert(c) }
+        }
+        let roots = ["/var/log/journal", "/run/log/journal", "/var/log", "/etc"].map(RawPath.init)
+        let opened = planner.newlyReadable(under: roots, before: who, after: changed, source: OverlaySource(base: planner.host))
+        var notes = ["what else this opens (computed under /var/log/journal, /run/log/journal, /var/log, /etc): \(opened.count) object(s)"]
+        notes += opened.prefix(100).map { "also opens: \($0.access.rawValue) \($0.object)" }
+        if settings.contains(where: { !$0.capabilities.isEmpty }) {
+            notes.append("capabilities apply to everything the service does; a CapabilityBoundingSet= in the unit must allow them too")
+        }
+        return (opened, notes)
     }
 }
