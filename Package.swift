@@ -49,7 +49,9 @@ let package = Package(
         .testTarget(name: "PermauditHostTests", dependencies: ["PermauditCore", "PermauditHost"]),
         .testTarget(name: "PermauditRulesTests", dependencies: ["PermauditCore", "PermauditRules"]),
         .testTarget(name: "PermauditAuditTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
-        .testTarget(name: "PermauditFixTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix"]),
+        .testTarget(
+            name: "PermauditFixTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix"],
+            exclude: ["Golden"]),
         .testTarget(name: "PermauditHistoryTests", dependencies: ["PermauditCore", "PermauditAudit", "PermauditHistory"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PermauditCore", "PermauditHost"]),
     ],
