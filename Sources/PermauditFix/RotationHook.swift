@@ -1,3 +1,4 @@
+import PermauditAudit
 import PermauditCore
 import PermauditHost
 
@@ -17,7 +18,7 @@ struct RotationHook {
         // Only the live files: rotated copies keep their ACL when renamed.
         let live = grants.filter { g in stanzas.contains { s in s.patterns.contains { RawFileSystem.fnmatchBytes(Array($0.utf8), g.path.bytes) } } }
         guard !live.isEmpty else { return [] }
-        let id = String(PermauditFixID.hash(file + "\n" + live.map { $0.path.hex }.joined(separator: "\n")).prefix(10))
+        let id = String(Fingerprint.fnv1a64(file + "\n" + live.map { $0.path.hex }.joined(separator: "\n")).prefix(10))
         let where_ = stanzas.map { "\(file):\($0.line)" }.joined(separator: ", ")
         let helper = RawPath("\(Self.helperFolder)/permaudit-reapply-\(id)")
         var body = """
@@ -70,17 +71,5 @@ struct RotationHook {
                 blastRadius: BlastRadius(notes: ["none: logrotate runs the helper as root after rotating; it changes only the files named in it"]),
                 persistence: "the grant is re-applied after each rotation of the stanza", followUp: nil),
         ]
-    }
-}
-
-enum PermauditFixID {
-    static func hash(_ text: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01B3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

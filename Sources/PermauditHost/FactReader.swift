@@ -18,16 +18,10 @@ struct FactReader: Sendable {
             if e.errno == ENOENT || e.errno == ENOTDIR { return .missing }
             return .unreadable(errno: e.errnoName, reason: e.description)
         }
-        guard let type = FileType(mode: st.stx_mode) else {
+        guard var facts = FileFacts(statx: st) else {
             return .unreadable(errno: "EINVAL", reason: "\(path): unknown file type \(st.stx_mode)")
         }
-        var facts = FileFacts(
-            type: type, uid: st.stx_uid, gid: st.stx_gid, mode: FileMode(st.stx_mode),
-            isImmutable: st.stx_attributes & UInt64(STATX_ATTR_IMMUTABLE) != 0,
-            isAppendOnly: st.stx_attributes & UInt64(STATX_ATTR_APPEND) != 0,
-            device: UInt64(st.stx_dev_major) << 32 | UInt64(st.stx_dev_minor), inode: st.stx_ino,
-            size: Int64(bitPattern: st.stx_size))
-        if type == .symlink {
+        if facts.type == .symlink {
             switch Syscalls.readlink(p) {
             case .success(let t): facts.symlinkTarget = t
             case .failure(let e):
@@ -42,8 +36,8 @@ struct FactReader: Sendable {
             if e.errno == ENOENT { return .missing }
             return .unreadable(errno: e.errnoName, reason: e.description)
         }
-        if type == .directory, case .success(let d) = Syscalls.acl(p, isDefault: true) { facts.defaultACL = d }
-        if type == .regular { facts.fileCapabilities = Syscalls.fileCapabilities(p) }
+        if facts.type == .directory, case .success(let d) = Syscalls.acl(p, isDefault: true) { facts.defaultACL = d }
+        if facts.type == .regular { facts.fileCapabilities = Syscalls.fileCapabilities(p) }
         return .found(facts)
     }
 }

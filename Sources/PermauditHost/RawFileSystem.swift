@@ -29,16 +29,10 @@ public enum RawFileSystem {
             let err = HostError("stat", path: path.display, errno: e)
             return .unreadable(errno: err.errnoName, reason: err.description)
         }
-        guard let type = FileType(mode: st.stx_mode) else {
+        guard var facts = FileFacts(statx: st) else {
             return .unreadable(errno: "EINVAL", reason: "\(path.display): unknown file type \(st.stx_mode)")
         }
-        var facts = FileFacts(
-            type: type, uid: st.stx_uid, gid: st.stx_gid, mode: FileMode(st.stx_mode),
-            isImmutable: st.stx_attributes & UInt64(STATX_ATTR_IMMUTABLE) != 0,
-            isAppendOnly: st.stx_attributes & UInt64(STATX_ATTR_APPEND) != 0,
-            device: UInt64(st.stx_dev_major) << 32 | UInt64(st.stx_dev_minor), inode: st.stx_ino,
-            size: Int64(bitPattern: st.stx_size))
-        if type == .symlink {
+        if facts.type == .symlink {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             let n = path.withCString { Glibc.readlink($0, &buffer, buffer.count - 1) }
             if n >= 0 { facts.symlinkTarget = RawPath(bytes: buffer[0..<n].map { UInt8(bitPattern: $0) }).display }
@@ -54,8 +48,8 @@ public enum RawFileSystem {
         case .success(let acl): facts.acl = acl
         case .failure(let e): return .unreadable(errno: e.errnoName, reason: "\(path.display): \(e.description)")
         }
-        if type == .directory, case .success(let d) = Syscalls.acl(procPath(fd), isDefault: true) { facts.defaultACL = d }
-        if type == .regular { facts.fileCapabilities = Syscalls.fileCapabilities(procPath(fd)) }
+        if facts.type == .directory, case .success(let d) = Syscalls.acl(procPath(fd), isDefault: true) { facts.defaultACL = d }
+        if facts.type == .regular { facts.fileCapabilities = Syscalls.fileCapabilities(procPath(fd)) }
         return .found(facts)
     }
 

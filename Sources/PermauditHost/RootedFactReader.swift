@@ -41,16 +41,10 @@ final class RootedFactReader: Sendable {
             let e = HostError("stat", path: path, errno: errno)
             return .unreadable(errno: e.errnoName, reason: e.description)
         }
-        guard let type = FileType(mode: st.stx_mode) else {
+        guard var facts = FileFacts(statx: st) else {
             return .unreadable(errno: "EINVAL", reason: "\(path): unknown file type \(st.stx_mode)")
         }
-        var facts = FileFacts(
-            type: type, uid: st.stx_uid, gid: st.stx_gid, mode: FileMode(st.stx_mode),
-            isImmutable: st.stx_attributes & UInt64(STATX_ATTR_IMMUTABLE) != 0,
-            isAppendOnly: st.stx_attributes & UInt64(STATX_ATTR_APPEND) != 0,
-            device: UInt64(st.stx_dev_major) << 32 | UInt64(st.stx_dev_minor), inode: st.stx_ino,
-            size: Int64(bitPattern: st.stx_size))
-        if type == .symlink {
+        if facts.type == .symlink {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             let n = readlinkat(fd, "", &buffer, buffer.count - 1)
             guard n >= 0 else {
@@ -65,8 +59,8 @@ final class RootedFactReader: Sendable {
         case .success(let acl): facts.acl = acl
         case .failure(let e): return .unreadable(errno: e.errnoName, reason: "\(path): \(e.description)")
         }
-        if type == .directory, case .success(let d) = Syscalls.acl(viaProc, isDefault: true) { facts.defaultACL = d }
-        if type == .regular { facts.fileCapabilities = Syscalls.fileCapabilities(viaProc) }
+        if facts.type == .directory, case .success(let d) = Syscalls.acl(viaProc, isDefault: true) { facts.defaultACL = d }
+        if facts.type == .regular { facts.fileCapabilities = Syscalls.fileCapabilities(viaProc) }
         return .found(facts)
     }
 

@@ -126,14 +126,8 @@ public struct TreeSweep: Sendable {
     /// Facts from a statx record and the raw ACL xattr; nil when the object vanished meanwhile, a failure
     /// when its ACL could not be read (then the answer for it is unknown, never a guess).
     static func facts(_ st: statx, cpath: inout [CChar]) -> Result<FileFacts, HostError>? {
-        guard let type = FileType(mode: st.stx_mode) else { return nil }
-        var facts = FileFacts(
-            type: type, uid: st.stx_uid, gid: st.stx_gid, mode: FileMode(st.stx_mode),
-            isImmutable: st.stx_attributes & UInt64(STATX_ATTR_IMMUTABLE) != 0,
-            isAppendOnly: st.stx_attributes & UInt64(STATX_ATTR_APPEND) != 0,
-            device: UInt64(st.stx_dev_major) << 32 | UInt64(st.stx_dev_minor), inode: st.stx_ino,
-            size: Int64(bitPattern: st.stx_size))
-        if type != .symlink {
+        guard var facts = FileFacts(statx: st) else { return nil }
+        if facts.type != .symlink {
             switch RawACL.read(path: &cpath) {
             case .success(let acl): facts.acl = acl
             case .failure(let e): return e.errno == ENOENT ? nil : .failure(e)

@@ -164,11 +164,7 @@ public enum ECSReport {
             ("symptom", f.symptom.map(JSONValue.string) ?? .null),
             ("evidence", .array(f.evidence.map(JSONValue.string))),
             ("decision", f.decision.map { .object(DecisionRenderer.decisionObject($0)) } ?? .null),
-            ("fix", .object([
-                ("documented", f.documentedFix.map(JSONValue.string) ?? .null),
-                ("leastPrivilege", f.leastPrivilegeFix.map(JSONValue.string) ?? .null),
-                ("warning", f.warning.map(JSONValue.string) ?? .null),
-            ])),
+            ("fix", JSONReport.fixObject(f)),
             ("integrations", .array(f.integrations.map(JSONValue.string))),
             ("principal", DecisionRenderer.principalObject(r.principal)),
             ("root", .string(r.host.root)),

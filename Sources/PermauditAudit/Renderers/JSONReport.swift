@@ -36,14 +36,19 @@ public enum JSONReport {
             ("fingerprint", .string(f.fingerprint)),
             ("evidence", .array(f.evidence.map(JSONValue.string))),
             ("decision", f.decision.map { .object(DecisionRenderer.decisionObject($0)) } ?? .null),
-            ("fix", .object([
-                ("documented", f.documentedFix.map(JSONValue.string) ?? .null),
-                ("leastPrivilege", f.leastPrivilegeFix.map(JSONValue.string) ?? .null),
-                ("warning", f.warning.map(JSONValue.string) ?? .null),
-                ("remedy", f.remedy.map { .string($0.rawValue) } ?? .null),
-                ("grants", .array(f.grants.map(JSONValue.string))),
-            ])),
+            ("fix", fixObject(f)),
             ("integrations", .array(f.integrations.map(JSONValue.string))),
+        ])
+    }
+
+    /// A finding's fixes: the documented one, the narrowest one, the warning, and what `fix` can do.
+    static func fixObject(_ f: Finding) -> JSONValue {
+        .object([
+            ("documented", f.documentedFix.map(JSONValue.string) ?? .null),
+            ("leastPrivilege", f.leastPrivilegeFix.map(JSONValue.string) ?? .null),
+            ("warning", f.warning.map(JSONValue.string) ?? .null),
+            ("remedy", f.remedy.map { .string($0.rawValue) } ?? .null),
+            ("grants", .array(f.grants.map(JSONValue.string))),
         ])
     }
 }
