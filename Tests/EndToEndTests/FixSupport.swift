@@ -8,29 +8,14 @@ enum FixE2E {
     static var canRun: Bool { isRoot && tools.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) } }
     static var hasShellcheck: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/shellcheck") }
 
-    /// The built `permaudit` (`swift build` first), or `PERMAUDIT_BIN`.
-    static var binary: String {
-        if let b = ProcessInfo.processInfo.environment["PERMAUDIT_BIN"] { return b }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/permaudit").path
-    }
+    static var binary: String { PermauditRun.binary() }
 
     struct Result { var status: Int32; var out: String; var err: String }
 
     @discardableResult
     static func run(_ argv: [String], cwd: String? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = argv
-        if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        let r = try PermauditRun.runProcess("/usr/bin/env", argv, cwd: cwd)
+        return Result(status: r.status, out: r.stdout, err: r.stderr)
     }
 
     static func sh(_ script: String, cwd: String? = nil) throws -> Result { try run(["bash", "-c", script], cwd: cwd) }

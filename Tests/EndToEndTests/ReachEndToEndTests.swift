@@ -34,9 +34,9 @@ struct ReachEndToEndTests {
         try FileManager.default.createDirectory(atPath: tree + "/private", withIntermediateDirectories: false)
         chown(tree + "/private", 65534, 65534)
         chmod(tree + "/private", 0o711)  // nobody may search it, but permaudit (run as daemon, uid 1) may not list it
-        let binary = try copiedBinary(into: tree)
+        let binary = try PermauditRun.copiedBinary(into: tree)
         // Judge nobody while running permaudit as uid 1: permaudit cannot list /private, nobody could.
-        let result = try runProcess("/usr/bin/setpriv", ["--reuid", "1", "--regid", "1", "--clear-groups", binary, "reach", "--user", "nobody", tree])
+        let result = try PermauditRun.runProcess("/usr/bin/setpriv", ["--reuid", "1", "--regid", "1", "--clear-groups", binary, "reach", "--user", "nobody", tree])
         #expect(result.status == 3, "stdout: \(result.stdout) stderr: \(result.stderr)")
         #expect(result.stderr.contains("unknown: \(tree)/private"), "\(result.stderr)")
     }
@@ -53,38 +53,10 @@ struct ReachEndToEndTests {
         }
         #expect(fd >= 0)
         close(fd)
-        let result = try runPermaudit(["reach", "--user", "nobody", "--null", tree], raw: true)
+        let result = try runPermaudit(["reach", "--user", "nobody", "--null", tree])
         let records = result.rawStdout.split(separator: 0, omittingEmptySubsequences: true).map(Array.init)
         #expect(records.contains(name), "got \(records.map { String(decoding: $0, as: UTF8.self) })")
     }
-}
-
-private struct Outcome {
-    var status: Int32
-    var stdout: String
-    var rawStdout: [UInt8]
-    var stderr: String
-}
-
-/// The permaudit binary beside the test bundle (`swift test` builds it with the tests).
-private func permauditBinary() -> String {
-    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-    while dir.path != "/" {
-        let candidate = dir.appendingPathComponent("permaudit").path
-        if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        dir = dir.deletingLastPathComponent()
-    }
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    return root.appendingPathComponent(".build/debug/permaudit").path
-}
-
-/// A copy of the binary in a folder every user can enter (the build folder may sit under /root).
-private func copiedBinary(into dir: String) throws -> String {
-    let target = dir + "/permaudit-bin"
-    try FileManager.default.copyItem(atPath: permauditBinary(), toPath: target)
-    chmod(target, 0o755)
-    return target
 }
 
 private func temporaryTree() throws -> String {
@@ -100,24 +72,10 @@ private func write(_ path: String, mode: mode_t) throws {
 }
 
 private func shell(_ command: String) throws {
-    let r = try runProcess("/bin/sh", ["-c", command])
+    let r = try PermauditRun.runProcess("/bin/sh", ["-c", command])
     if r.status != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(command): \(r.stderr)"]) }
 }
 
-private func runPermaudit(_ arguments: [String], raw: Bool = false) throws -> Outcome {
-    try runProcess(permauditBinary(), arguments)
-}
-
-private func runProcess(_ tool: String, _ arguments: [String]) throws -> Outcome {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: tool)
-    p.arguments = arguments
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), rawStdout: Array(o), stderr: String(decoding: e, as: UTF8.self))
+private func runPermaudit(_ arguments: [String]) throws -> PermauditRun.Outcome {
+    try PermauditRun.run(arguments)
 }
