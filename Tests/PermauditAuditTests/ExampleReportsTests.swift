@@ -55,6 +55,24 @@ struct ExampleReportsTests {
         }
     }
 
+    @Test("the audit only reads: every object's metadata, ACL and change time is the same afterwards")
+    func auditChangesNothing() throws {
+        try? FileManager.default.removeItem(at: Self.stagingRoot)
+        try stageExampleHost(at: Self.stagingRoot)
+        defer { try? FileManager.default.removeItem(at: Self.stagingRoot) }
+        let root = Self.stagingRoot.path
+        // ctime moves on any chmod, chown, setfacl, xattr or content change; getfacl shows every ACL.
+        let snapshot = {
+            try ReportTestSupport.run("/bin/sh", ["-c", "find \(root) -printf '%p %y %M %U %G %i %s %C@\\n' | sort; getfacl -R -p -n \(root)"]).stdout
+        }
+        let before = try snapshot()
+        for format in ReportFormat.allCases {
+            _ = try ReportTestSupport.run(Self.binary, ["audit", "--root", root, "--format", format.rawValue])
+        }
+        #expect(before.count > 1_000, "the snapshot must cover the tree")
+        #expect(try snapshot() == before)
+    }
+
     @Test("the example JSON and SARIF meet their schemas", .enabled(if: ReportTestSupport.pythonWithJSONSchema != nil, "python3 with jsonschema missing (apt-get install python3-jsonschema)"))
     func examplesMeetTheirSchemas() throws {
         for (schema, name) in [("report.schema.json", "example-host.json"), ("sarif-2.1.0-subset.schema.json", "example-host.sarif")] {
