@@ -7,6 +7,8 @@ struct ModelTree: FactSource {
     var protectedSysctls = ProtectedSysctls(symlinks: 1, hardlinks: 1, regular: 2, fifos: 1)
     var securityModules = SecurityModules()
     var unreadable: Set<String> = []
+    /// Directories the auditing process cannot list (so it cannot tell whether they are empty).
+    var unlistable: Set<String> = []
 
     /// `/`, `/var`, `/var/log` as on Debian (root, 0755; /var/log root:syslog 0775).
     static var debian: ModelTree {
@@ -35,6 +37,7 @@ struct ModelTree: FactSource {
     }
 
     func isEmptyDirectory(_ path: String) -> Bool? {
+        if unlistable.contains(path) { return nil }
         let prefix = path == "/" ? "/" : path + "/"
         return !objects.keys.contains { $0 != path && $0.hasPrefix(prefix) }
     }

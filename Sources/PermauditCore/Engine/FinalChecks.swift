@@ -160,10 +160,20 @@ extension Walk {
             evidence.append(step(entry, .mount, "delete", victim, nil, granted: false, because: why, errno: "EBUSY"))
             throw Stop(verdict: .denied, errno: "EBUSY", reason: why, at: entry)
         }
-        if victim.type == .directory, source.isEmptyDirectory(entry) == false {
-            let why = "\(entry) is a directory that holds entries: rmdir refuses it (ENOTEMPTY) although the permissions allow removing it"
-            evidence.append(step(entry, .target, "delete", victim, nil, granted: false, because: why, errno: "ENOTEMPTY"))
-            throw Stop(verdict: .denied, errno: "ENOTEMPTY", reason: why, at: entry)
+        if victim.type == .directory {
+            switch source.isEmptyDirectory(entry) {
+            case false?:
+                let why = "\(entry) is a directory that holds entries: rmdir refuses it (ENOTEMPTY) although the permissions allow removing it"
+                evidence.append(step(entry, .target, "delete", victim, nil, granted: false, because: why, errno: "ENOTEMPTY"))
+                throw Stop(verdict: .denied, errno: "ENOTEMPTY", reason: why, at: entry)
+            case nil:
+                // The permissions allow it, but rmdir also needs the directory empty, and permaudit could not list it.
+                let why = "the permissions allow removing \(entry), but permaudit cannot list it to know whether it is empty (rmdir refuses a directory that holds entries)"
+                evidence.append(EvidenceStep(path: entry, role: .target, check: "delete", outcome: .unknown, because: why, errno: "EACCES"))
+                throw Stop(verdict: .unknown, errno: "EACCES", reason: why, at: entry)
+            case true?:
+                break
+            }
         }
         if !stickyNote.isEmpty {
             evidence.append(step(entry, .target, "delete", victim, nil, granted: true, because: "write and search on \(dir) suffice" + stickyNote, errno: nil))
