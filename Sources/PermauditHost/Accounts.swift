@@ -60,12 +60,17 @@ public struct FileAccounts: Accounts {
 
 /// Accounts through NSS (`getpwnam_r`, `getgrouplist`), as the live host's programs see them.
 public struct SystemAccounts: Accounts {
+    /// Lookups by number, remembered for the life of this value: evidence names the owner and group of
+    /// every step, and an id NSS does not know walks every NSS module each time.
+    private let usersByID = LookupCache<UInt32, UserRecord?>()
+    private let groupsByID = LookupCache<UInt32, GroupRecord?>()
+
     public init() {}
 
     public func user(named: String) -> UserRecord? { passwd { getpwnam_r(named, &$0, $1, $2, &$3) } }
-    public func user(uid: UInt32) -> UserRecord? { passwd { getpwuid_r(uid, &$0, $1, $2, &$3) } }
+    public func user(uid: UInt32) -> UserRecord? { usersByID.value(for: uid) { passwd { getpwuid_r(uid, &$0, $1, $2, &$3) } } }
     public func group(named: String) -> GroupRecord? { groupEntry { getgrnam_r(named, &$0, $1, $2, &$3) } }
-    public func group(gid: UInt32) -> GroupRecord? { groupEntry { getgrgid_r(gid, &$0, $1, $2, &$3) } }
+    public func group(gid: UInt32) -> GroupRecord? { groupsByID.value(for: gid) { groupEntry { getgrgid_r(gid, &$0, $1, $2, &$3) } } }
 
     public func groups(ofUser name: String, primary: UInt32) -> [UInt32] {
         var count: Int32 = 64
