@@ -10,7 +10,8 @@ public struct RuleFileError: Error, CustomStringConvertible, Sendable, Hashable 
         self.message = message
     }
 
-    public var description: String { "\(file):\(line): \(message)" }
+    /// `file:line: what`; a problem with the file or folder as a whole (line 0) is `file: what`.
+    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
 }
 
 /// Every problem found in a set of files: loading stops at none of them, and loads nothing when there is one.
