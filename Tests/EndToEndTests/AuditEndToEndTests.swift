@@ -9,9 +9,9 @@ import Testing
 struct AuditEndToEndTests {
     static let isRoot = getuid() == 0
     static let tools = ["/usr/sbin/rsyslogd", "/usr/sbin/logrotate", "/usr/bin/bindfs", "/usr/sbin/useradd", "/usr/bin/logger"]
-    static let ready = isRoot && tools.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) }
+    static let ready = isRoot && tools.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) } && FileManager.default.fileExists(atPath: "/dev/fuse")
 
-    @Test("auth.log and gvfs fail before install and after, adm is flagged too broad and then auth.log passes", .enabled(if: ready, "needs root and rsyslog, logrotate, bindfs, useradd (CI installs them)"))
+    @Test("auth.log and gvfs fail before install and after; the fix planned from the audit opens auth.log, survives rotation and rolls back; adm is flagged too broad", .enabled(if: ready, "needs root, /dev/fuse, and rsyslog, logrotate, bindfs, useradd (CI installs them)"))
     func stagedHost() throws {
         var stage = try StagedHost()
         defer { stage.tearDown() }
