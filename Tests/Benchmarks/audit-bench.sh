@@ -11,15 +11,8 @@ bin=.build/release/permaudit
 db=$(mktemp -d)/history.sqlite
 trap 'rm -rf "$(dirname "$db")"' EXIT
 
-best() { # best wall time in ms of $runs runs of "$@"
-  local best_ms=999999999 start end ms
-  for _ in $(seq "$runs"); do
-    start=$(date +%s%N); "$@" >/dev/null 2>&1 || true; end=$(date +%s%N)
-    ms=$(( (end - start) / 1000000 )); (( ms < best_ms )) && best_ms=$ms
-  done
-  echo "$best_ms"
-}
-rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# shellcheck source=Tests/Benchmarks/timing.sh
+source Tests/Benchmarks/timing.sh
 row() { local label=$1; shift; printf '%-66s %8s %10s\n' "$label" "$(best "$@")" "$(rss "$@")"; }
 
 checks=$("$bin" audit --format json 2>/dev/null | grep -c '"ruleId"' || true)

@@ -9,15 +9,8 @@ runs=${2:-5}
 swift build -c release --static-swift-stdlib >/dev/null  # the self-contained binary users copy
 bin=.build/release/permaudit
 
-best() { # best wall time in ms of $runs runs of "$@"
-  local best_ms=999999999 start end ms
-  for _ in $(seq "$runs"); do
-    start=$(date +%s%N); "$@" >/dev/null 2>&1 || true; end=$(date +%s%N)
-    ms=$(( (end - start) / 1000000 )); (( ms < best_ms )) && best_ms=$ms
-  done
-  echo "$best_ms"
-}
-rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+# shellcheck source=Tests/Benchmarks/timing.sh
+source Tests/Benchmarks/timing.sh
 
 objects=$(find "$tree" 2>/dev/null | wc -l)
 echo "tree: $tree ($objects objects), best of $runs runs"
