@@ -41,6 +41,21 @@ struct ReachEndToEndTests {
         #expect(result.stderr.contains("unknown: \(tree)/private"), "\(result.stderr)")
     }
 
+    @Test("with --root, a symlink to /etc in the image sweeps the image's /etc, never the host's")
+    func rootedSweepStaysInside() throws {
+        let root = try temporaryTree()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/etc", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/var/log", withIntermediateDirectories: true)
+        try "root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/:/bin/sh\n".write(toFile: root + "/etc/passwd", atomically: true, encoding: .utf8)
+        try "root:x:0:\nnogroup:x:65534:\n".write(toFile: root + "/etc/group", atomically: true, encoding: .utf8)
+        for f in ["/etc/passwd", "/etc/group"] { chmod(root + f, 0o644) }
+        symlink("/etc", root + "/var/log/host-etc")
+        let r = try runPermaudit(["reach", "--root", root, "--user", "nobody", "/var/log/host-etc"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").map(String.init) == ["/etc", "/etc/group", "/etc/passwd"], "only the image's /etc: \(r.stdout)")
+    }
+
     @Test("a file name with a newline, quotes and invalid UTF-8 comes out byte for byte with --null", .enabled(if: isRoot, "runs as root to read every file"))
     func exactBytesWithNull() throws {
         let tree = try temporaryTree()
