@@ -148,6 +148,23 @@ func beyondDAC() {
     #expect(d.caveats.contains { $0.contains("SELinux is enforcing") })
 }
 
+@Test("AppArmor: a confining profile and an unchecked program are caveats; an unconfined process is not", arguments: [
+    ("usr.bin.elastic-agent (enforce)" as String?, "AppArmor confines the process" as String?),
+    (nil, "which program runs was not checked"),
+    ("unconfined", nil),
+] as [(String?, String?)])
+func appArmor(_ label: String?, _ caveat: String?) {
+    var t = logTree(0o644)
+    t.securityModules = SecurityModules(appArmorEnabled: true, appArmorLabel: label)
+    let d = AccessEvaluator(source: t).decide("/var/log/auth.log", .read, for: agent)
+    #expect(d.verdict == .granted, "the DAC answer stays")
+    if let caveat {
+        #expect(d.caveats.contains { $0.contains(caveat) }, "\(d.caveats)")
+    } else {
+        #expect(d.caveats.isEmpty, "\(d.caveats)")
+    }
+}
+
 @Test("the evidence names each ancestor, the entry that matched and the mask that cut it")
 func evidence() {
     let t = logTree(0o640 | 0o010, acl: "u::rw-,g::---,g:998:r--,m::--x,o::---")

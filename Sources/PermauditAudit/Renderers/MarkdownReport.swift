@@ -16,6 +16,10 @@ public enum MarkdownReport {
         md.append("| Profile | \(code(r.profile, inTable: true)) |")
         md.append("| Generated | \(text(r.generatedAt, inTable: true)) by permaudit \(AuditReport.toolVersion) |")
         md.append("")
+        for c in ReportLayout.caveats(r) {
+            md.append("> **Note:** \(text(c))")
+            md.append("")
+        }
         md.append("## Summary")
         md.append("")
         md.append("**\(text(ReportLayout.summaryLine(r)))**")

@@ -68,4 +68,12 @@ public enum ReportLayout {
 
     /// Highest severity first.
     public static let severityOrder: [Severity] = Severity.allCases.reversed()
+
+    /// The decisions' caveats (SELinux enforcing, AppArmor), each once, in the order first met: what the
+    /// permission bits do not decide, said above every verdict so no pass reads as the whole story.
+    static func caveats(_ r: AuditReport) -> [String] {
+        var out: [String] = []
+        for c in r.findings.compactMap(\.decision).flatMap(\.caveats) where !out.contains(c) { out.append(c) }
+        return out
+    }
 }

@@ -33,8 +33,15 @@ public struct SecurityModules: Hashable, Sendable, Codable {
         if selinux == .enforcing {
             notes.append("SELinux is enforcing: the permission bits are necessary but not sufficient; the SELinux policy was not modelled (check with `ausearch -m avc`)")
         }
-        if appArmorEnabled, let label = appArmorLabel, label != "unconfined" {
-            notes.append("AppArmor confines the process (profile \(label)): the permission bits are necessary but not sufficient; the profile was not modelled")
+        if appArmorEnabled {
+            switch appArmorLabel {
+            case "unconfined"?:
+                break
+            case let label?:
+                notes.append("AppArmor confines the process (profile \(label)): the permission bits are necessary but not sufficient; the profile was not modelled")
+            case nil:
+                notes.append("AppArmor is enabled: a profile that confines the agent's program could refuse what the permission bits allow; which program runs was not checked (judge the running agent with --pid, or see aa-status)")
+            }
         }
         return notes
     }
