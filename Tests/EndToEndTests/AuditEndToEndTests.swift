@@ -37,6 +37,7 @@ struct AuditEndToEndTests {
         // The narrow fix, planned from the same audit: a script, clean under shellcheck, that grants the
         // agent's group read on auth.log and its rotated copies; gvfs is listed as not fixable by a permission.
         let before = try stage.agentReadable()
+        let aclsBefore = try stage.acls()
         let script = stage.scratch + "/fix.sh", rollback = stage.scratch + "/fix.rollback.sh"
         let planned = try PermauditRun.run(["fix", "-o", script])
         try #require(planned.status == 0, "\(planned.stderr)")
@@ -71,7 +72,15 @@ struct AuditEndToEndTests {
         #expect(again.status == 0 && again.stdout.contains("nothing to change"), "\(again.stdout)\(again.stderr)")
         let undone = try PermauditRun.runProcess("/bin/bash", [rollback])
         #expect(undone.status == 0, "\(undone.stdout)\(undone.stderr)")
-        #expect(try stage.agentReadable().isDisjoint(with: ["/var/log/auth.log"]), "the rollback must take the grant back")
+        let readableAfterRollback = try stage.agentReadable()
+        #expect(readableAfterRollback.isSubset(of: before), "the rollback must take every grant back, rotated copies included: \(readableAfterRollback.subtracting(before).sorted())")
+        let aclsAfter = try stage.acls()
+        // Every object that was there before has its ACL back byte for byte (getfacl -n), auth.log and its
+        // rotated copies included; no object, new rotated copies included, keeps an entry for the agent.
+        for (path, acl) in aclsBefore { #expect(aclsAfter[path] == acl, "\(path): the ACL differs after the rollback") }
+        let uid = try StagedHost.sh("id -u elastic-agent-user").trimmingCharacters(in: .whitespacesAndNewlines)
+        let gid = try StagedHost.sh("id -g elastic-agent-user").trimmingCharacters(in: .whitespacesAndNewlines)
+        for (path, acl) in aclsAfter { #expect(!acl.contains("group:\(gid):") && !acl.contains("user:\(uid):"), "\(path) keeps a grant: \(acl)") }
 
         // The documented broad fix: adm. auth.log now passes, the group is flagged, gvfs still fails.
         try StagedHost.sh("usermod -aG adm elastic-agent-user")
@@ -178,6 +187,17 @@ struct StagedHost {
             """.write(toFile: config, atomically: true, encoding: .utf8)
         try Self.sh("logrotate --force -s \(scratch)/logrotate.state \(config)")
         try waitForLine(marker)
+    }
+
+    /// `getfacl` of every object under /var/log (the other suites' scratch trees left out), by path.
+    func acls() throws -> [String: String] {
+        let out = try Self.sh("find /var/log -path '/var/log/permaudit-*' -prune -o -print0 | xargs -0 getfacl -p -n 2>/dev/null; true")
+        var blocks: [String: String] = [:]
+        for block in out.components(separatedBy: "\n\n") where !block.isEmpty {
+            let head = block.split(separator: "\n").first.map(String.init) ?? ""
+            blocks[head] = block
+        }
+        return blocks
     }
 
     /// The files under /var/log the kernel lets the agent read (`cat` as the agent, groups from the database).
