@@ -65,7 +65,7 @@ extension Permaudit {
             let who = try AuditSelection.resolvePrincipal(principal, profile: profile, host: h)
             if who.isPlanned {
                 throw InputError("""
-                    \(profile.user) does not exist yet: a fix grants to the agent's own group, so create the user first \
+                    \(who.userName ?? profile.user) does not exist yet: a fix grants to the agent's own group, so create the user first \
                     (the installer does), then run fix; until then `permaudit audit` shows what will fail
                     """)
             }
@@ -131,18 +131,10 @@ extension Permaudit {
             output.hasSuffix(".sh") ? String(output.dropLast(3)) + ".rollback.sh" : output + ".rollback.sh"
         }
 
+        /// Standard output, or the file written whole (never half a script), private to its owner.
         func emitText(_ text: String, to file: String?) throws {
             guard let file else { print(text, terminator: ""); return }
-            let fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { throw InputError("-o \(file): cannot write (\(String(cString: strerror(errno)))); check the folder exists and is writable") }
-            defer { close(fd) }
-            let bytes = Array(text.utf8)
-            var done = 0
-            while done < bytes.count {
-                let n = bytes[done...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-                if n <= 0 { throw InputError("-o \(file): write failed (\(String(cString: strerror(errno))))") }
-                done += n
-            }
+            try AtomicFile.write(text, to: file, mode: 0o600)
         }
     }
 }
