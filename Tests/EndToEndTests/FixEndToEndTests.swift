@@ -66,6 +66,7 @@ struct FixEndToEndTests {
         state = FixE2E.stateDir(of: script)
         let json = try FixE2E.permaudit(["fix", "--user", agent.name, "--path", "\(d)/a/auth.log", "--path", "\(d)/b/auth.log", "--path", "\(d)/c/secure", "--emit", "json"])
         try #require(json.status == 0)
+        try FixE2E.expectValidPlan(json.out)
         print("plan: \(String(format: "%.2f", planSeconds)) s; script \((try? Data(contentsOf: URL(fileURLWithPath: script)).count) ?? 0) bytes")
         if FixE2E.hasShellcheck {
             let sc = try FixE2E.run(["shellcheck", script, rollback])

@@ -31,6 +31,7 @@ struct FixServiceEndToEndTests {
         #expect(try Self.state(before.out, "linux.journal.group") == "fail", "\(before.err)")
         #expect(try Self.state(before.out, "linux.processes.visibility") == "fail")
 
+        try FixE2E.expectValidPlan(try FixE2E.permaudit(["fix", "--emit", "json"] + selection).out)
         let script = "\(work)/fix.sh"
         let planned = try FixE2E.permaudit(["fix", "-o", script] + selection)
         try #require(planned.status == 0, "\(planned.err)")

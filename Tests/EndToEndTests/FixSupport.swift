@@ -63,6 +63,19 @@ enum FixE2E {
         return d
     }
 
+    /// A `fix --emit json` plan meets `Reports/schema/fix-plan.schema.json` (checked when a python3 with
+    /// jsonschema is installed: Debian's python3-jsonschema, or one on PATH).
+    static func expectValidPlan(_ json: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        guard let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(where: { (try? run([$0, "-c", "import jsonschema"]).status) == 0 }) else { return }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("permaudit-plan-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let r = try run([python, repo.appendingPathComponent("Reports/schema/validate_json.py").path,
+                         repo.appendingPathComponent("Reports/schema/fix-plan.schema.json").path, file.path])
+        #expect(r.status == 0, "the plan does not meet fix-plan.schema.json: \(r.out)\(r.err)", sourceLocation: sourceLocation)
+    }
+
     /// The state folder a generated script keeps its saved ACLs in.
     static func stateDir(of script: String) -> String? {
         guard let text = try? String(contentsOfFile: script, encoding: .utf8) else { return nil }
