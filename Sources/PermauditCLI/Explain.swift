@@ -34,14 +34,13 @@ extension Permaudit {
         var format: Format = .text
 
         func validate() throws {
-            if !principal.isGiven { throw ValidationError("say who is judged: --user NAME|UID, --pid PID or --unit NAME") }
+            try principal.requireGiven()
             if path.isEmpty { throw ValidationError("PATH is empty") }
         }
 
         func run() throws {
             let h = try host.makeHost(pid: principal.pid)
-            let who: Principal
-            do { who = try PrincipalResolver.resolve(principal.request, on: h) } catch { throw InputError(error.description) }
+            let who = try principal.resolve(on: h)
             let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
             let decision = AccessEvaluator(source: h).decide(absolute, access, for: who)
             switch format {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PermauditCore
 import PermauditHost
 
 /// Who is judged: shared by every command that decides access.
@@ -40,6 +41,16 @@ public struct PrincipalOptions: ParsableArguments {
     }
 
     var isGiven: Bool { user != nil || pid != nil || unit != nil }
+
+    /// For commands that judge exactly the principal given: say so when none is.
+    func requireGiven() throws {
+        if !isGiven { throw ValidationError("say who is judged: --user NAME|UID, --pid PID or --unit NAME") }
+    }
+
+    /// The principal these options name, on this host; an input error (exit 2) that says what to do otherwise.
+    func resolve(on host: any Host) throws -> Principal {
+        do { return try PrincipalResolver.resolve(request, on: host) } catch { throw InputError(error.description) }
+    }
 }
 
 /// Which host: the live one, or a folder (`--root`).

@@ -41,14 +41,13 @@ extension Permaudit {
         var count = false
 
         func validate() throws {
-            if !principal.isGiven { throw ValidationError("say who is judged: --user NAME|UID, --pid PID or --unit NAME") }
+            try principal.requireGiven()
             if trees.isEmpty { throw ValidationError("give at least one TREE to sweep, e.g. permaudit reach --user nobody /var/log") }
         }
 
         func run() throws {
             let h = try host.makeHost(pid: principal.pid)
-            let who: Principal
-            do { who = try PrincipalResolver.resolve(principal.request, on: h) } catch { throw InputError(error.description) }
+            let who = try principal.resolve(on: h)
             let judge = ReachJudge(principal: who, access: access)
             let evaluator = AccessEvaluator(source: h)
             let out = OutputBuffer(fd: 1)
