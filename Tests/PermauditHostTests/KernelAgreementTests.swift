@@ -522,6 +522,7 @@ struct RandomTree {
     }
 }
 
+/// SplitMix64: a small seeded generator, so a failing tree can be built again from its printed seed.
 struct SeededRandom {
     var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -12,7 +12,7 @@ struct SweepTests {
 
     /// Builds a random tree of directories and files with random owners, modes and ACLs (as root).
     static func randomTree(seed: UInt64) throws -> (root: String, paths: [String]) {
-        var rng = SweepSeededRandom(seed: seed)
+        var rng = SeededRandom(seed: seed)
         let root = "/tmp/permaudit-sweep-\(getpid())-\(seed)"
         var paths: [String] = []
         var dirs = [root]
@@ -59,7 +59,7 @@ struct SweepTests {
         defer { try? FileManager.default.removeItem(atPath: tree.root) }
         let host = LiveHost()
         let evaluator = AccessEvaluator(source: host)
-        var rng = SweepSeededRandom(seed: seed &* 31)
+        var rng = SeededRandom(seed: seed &* 31)
         for _ in 0..<6 {
             let uid = 62000 + UInt32(rng.next() % 4)
             let gid = 62000 + UInt32(rng.next() % 4)
@@ -125,15 +125,3 @@ func runSweepTool(_ tool: String, _ arguments: [String]) throws {
     if p.terminationStatus != 0 { throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(tool) \(arguments) exited \(p.terminationStatus)"]) }
 }
 
-/// A small seeded generator so a failing tree can be built again.
-struct SweepSeededRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
