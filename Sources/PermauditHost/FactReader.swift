@@ -30,14 +30,12 @@ struct FactReader: Sendable {
             }
             return .found(facts)
         }
-        switch Syscalls.acl(p, isDefault: false) {
-        case .success(let acl): facts.acl = acl
-        case .failure(let e):
-            if e.errno == ENOENT { return .missing }
-            return .unreadable(errno: e.errnoName, reason: e.description)
+        do {
+            try facts.addAccessControl(readingThrough: p)
+        } catch {
+            if error.errno == ENOENT { return .missing }
+            return .unreadable(errno: error.errnoName, reason: error.description)
         }
-        if facts.type == .directory, case .success(let d) = Syscalls.acl(p, isDefault: true) { facts.defaultACL = d }
-        if facts.type == .regular { facts.fileCapabilities = Syscalls.fileCapabilities(p) }
         return .found(facts)
     }
 }

@@ -44,12 +44,11 @@ public enum RawFileSystem {
             return .missing
         }
         defer { close(fd) }
-        switch Syscalls.acl(procPath(fd), isDefault: false) {
-        case .success(let acl): facts.acl = acl
-        case .failure(let e): return .unreadable(errno: e.errnoName, reason: "\(path.display): \(e.description)")
+        do {
+            try facts.addAccessControl(readingThrough: procPath(fd))
+        } catch {
+            return .unreadable(errno: error.errnoName, reason: "\(path.display): \(error.description)")
         }
-        if facts.type == .directory, case .success(let d) = Syscalls.acl(procPath(fd), isDefault: true) { facts.defaultACL = d }
-        if facts.type == .regular { facts.fileCapabilities = Syscalls.fileCapabilities(procPath(fd)) }
         return .found(facts)
     }
 

@@ -54,13 +54,11 @@ final class RootedFactReader: Sendable {
             facts.symlinkTarget = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             return .found(facts)
         }
-        let viaProc = "/proc/self/fd/\(fd)"
-        switch Syscalls.acl(viaProc, isDefault: false) {
-        case .success(let acl): facts.acl = acl
-        case .failure(let e): return .unreadable(errno: e.errnoName, reason: "\(path): \(e.description)")
+        do {
+            try facts.addAccessControl(readingThrough: "/proc/self/fd/\(fd)")
+        } catch {
+            return .unreadable(errno: error.errnoName, reason: "\(path): \(error.description)")
         }
-        if facts.type == .directory, case .success(let d) = Syscalls.acl(viaProc, isDefault: true) { facts.defaultACL = d }
-        if facts.type == .regular { facts.fileCapabilities = Syscalls.fileCapabilities(viaProc) }
         return .found(facts)
     }
 

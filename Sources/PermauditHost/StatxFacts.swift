@@ -14,4 +14,17 @@ extension FileFacts {
             device: UInt64(st.stx_dev_major) << 32 | UInt64(st.stx_dev_minor), inode: st.stx_ino,
             size: Int64(bitPattern: st.stx_size))
     }
+
+    /// Adds what `statx` does not say: the access ACL (libacl), the default ACL of a directory and the
+    /// capabilities of a regular file (libcap), read through `path` — a real path, or
+    /// `/proc/self/fd/N` for a handle already opened on the object. Throws when the ACL cannot be read:
+    /// then the answer about the object is unknown, never a guess.
+    mutating func addAccessControl(readingThrough path: String) throws(HostError) {
+        switch Syscalls.acl(path, isDefault: false) {
+        case .success(let a): acl = a
+        case .failure(let e): throw e
+        }
+        if type == .directory, case .success(let d) = Syscalls.acl(path, isDefault: true) { defaultACL = d }
+        if type == .regular { fileCapabilities = Syscalls.fileCapabilities(path) }
+    }
 }

@@ -103,17 +103,7 @@ enum Syscalls {
 
     /// The names in a directory, without `.` and `..`. The corresponding C function is `readdir`.
     static func listDirectory(_ path: String) -> Result<[String], HostError> {
-        guard let dir = opendir(path) else { return .failure(HostError("opendir", path: path, errno: errno)) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> String in
-                let bytes = raw.prefix { $0 != 0 }
-                return String(decoding: bytes, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return .success(names.sorted())
+        RawFileSystem.listDirectory(RawPath(path)).map { names in names.map { String(decoding: $0, as: UTF8.self) }.sorted() }
     }
 }
 
