@@ -27,6 +27,7 @@ struct OverlaySource: FactSource {
     var securityModules: SecurityModules { base.securityModules }
     func userName(_ uid: UInt32) -> String? { base.userName(uid) }
     func groupName(_ gid: UInt32) -> String? { base.groupName(gid) }
+    func isEmptyDirectory(_ path: String) -> Bool? { base.isEmptyDirectory(path) }
 
     /// The facts the engine sees now (after the changes so far).
     func facts(_ path: String) -> FileFacts? {

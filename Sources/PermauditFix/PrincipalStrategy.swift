@@ -86,13 +86,6 @@ struct PrincipalStrategy {
     }
 
     func dropIn(_ unit: String, _ line: String, why: String, notes: [String], number: Int) -> FixStep {
-        let name = unit.contains(".") ? unit : unit + ".service"
-        let path = RawPath("/etc/systemd/system/\(name).d/50-permaudit-fix.conf")
-        let content = "# Written by permaudit fix; removed by its rollback.\n[Service]\n\(line)\n"
-        return FixStep(
-            number: number, action: .writeFile(NewFile(path: path, content: Array(content.utf8), mode: 0o644)),
-            why: why, change: "write the drop-in \(path.display): \(line)", blastRadius: BlastRadius(notes: notes),
-            persistence: "a drop-in persists across restarts and package upgrades",
-            followUp: "systemctl daemon-reload && systemctl restart \(name)")
+        SystemdDropIn.step(unit: unit, file: "50-permaudit-fix.conf", lines: [line], why: why, blastRadius: BlastRadius(notes: notes), number: number)
     }
 }

@@ -60,18 +60,12 @@ enum ServiceFixes {
         }
         guard !unique.isEmpty else { return }
         let who = planner.principal
-        let (opened, notes) = blastRadius(of: unique, for: who, planner: planner)
         if let unit = planner.unit {
-            let name = unit.contains(".") ? unit : unit + ".service"
-            let path = RawPath("/etc/systemd/system/\(name).d/50-permaudit-service.conf")
-            let lines = unique.map { "\($0.key)=\($0.value)" }
-            let content = "# Written by permaudit fix; removed by its rollback.\n[Service]\n" + lines.joined(separator: "\n") + "\n"
-            plan.steps.append(FixStep(
-                number: plan.steps.count + 1, action: .writeFile(NewFile(path: path, content: Array(content.utf8), mode: 0o644)),
-                why: unique.map(\.why).joined(separator: "; "), change: "write the drop-in \(path.display): \(lines.joined(separator: ", "))",
-                blastRadius: BlastRadius(changes: opened, notes: notes),
-                persistence: "a drop-in persists across restarts and package upgrades",
-                followUp: "systemctl daemon-reload && systemctl restart \(name)"))
+            let (opened, notes) = blastRadius(of: unique, for: who, planner: planner)
+            plan.steps.append(SystemdDropIn.step(
+                unit: unit, file: "50-permaudit-service.conf", lines: unique.map { "\($0.key)=\($0.value)" },
+                why: unique.map(\.why).joined(separator: "; "), blastRadius: BlastRadius(changes: opened, notes: notes),
+                number: plan.steps.count + 1))
             return
         }
         let user = who.userName ?? String(who.uid)
