@@ -59,19 +59,20 @@ struct PrincipalStrategy {
 
         var steps: [FixStep] = []
         let user = who.userName ?? String(who.uid)
-        if kind == .group {
+        if kind == .group, let unit = planner.unit, !added.isEmpty {
+            // One drop-in names every group: each group in a drop-in of its own would write the same file.
+            let names = added.map { planner.host.groupName($0) ?? String($0) }
+            let why = "group\(names.count == 1 ? "" : "s") \(names.joined(separator: ", ")) can reach the targets"
+            steps.append(dropIn(unit, "SupplementaryGroups=\(names.joined(separator: " "))", why: why, notes: notes, number: 1))
+        } else if kind == .group {
             for gid in added {
                 let name = planner.host.groupName(gid) ?? String(gid)
-                if let unit = planner.unit {
-                    steps.append(dropIn(unit, "SupplementaryGroups=\(name)", why: "group \(name) can reach the targets", notes: notes, number: steps.count + 1))
-                } else {
-                    steps.append(FixStep(
-                        number: steps.count + 1, action: .addToGroup(user: user, group: name, gid: gid),
-                        why: "group \(name) can reach the targets (the broad fix the documentation suggests)",
-                        change: "usermod -a -G \(name) \(user)", blastRadius: BlastRadius(changes: also, notes: notes),
-                        persistence: "group membership is permanent until removed (the rollback runs `gpasswd -d \(user) \(name)`)",
-                        followUp: "restart the agent: a running process keeps its old group list"))
-                }
+                steps.append(FixStep(
+                    number: steps.count + 1, action: .addToGroup(user: user, group: name, gid: gid),
+                    why: "group \(name) can reach the targets (the broad fix the documentation suggests)",
+                    change: "usermod -a -G \(name) \(user)", blastRadius: BlastRadius(changes: also, notes: notes),
+                    persistence: "group membership is permanent until removed (the rollback runs `gpasswd -d \(user) \(name)`)",
+                    followUp: "restart the agent: a running process keeps its old group list"))
             }
         } else if changed.capabilities != who.capabilities {
             if let unit = planner.unit {

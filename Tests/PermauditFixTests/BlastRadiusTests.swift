@@ -31,3 +31,36 @@ struct BlastRadiusTests {
         #expect(step.blastRadius.notes.contains { $0.contains("every member of group") && $0.contains(other) })
     }
 }
+
+/// The broad fix, when asked: the groups that own the objects, given to the agent's unit.
+@Suite("Group strategy (root)", .serialized, .enabled(if: isRoot, "needs root to create users and groups"))
+struct GroupStrategyTests {
+    @Test("objects of two groups make one drop-in naming both (two drop-ins would write the same file)")
+    func oneDropInForEveryGroup() throws {
+        let agent = "pa-gs-\(getpid() % 10000)-\(Int.random(in: 100...999))"
+        let second = agent + "g"
+        let dir = "/var/tmp/permaudit-gs-\(getpid())-\(Int.random(in: 1000...9999))"
+        defer {
+            _ = try? run(["userdel", agent])
+            _ = try? run(["groupdel", agent])
+            _ = try? run(["groupdel", second])
+            _ = try? run(["rm", "-rf", "--", dir])
+        }
+        try #require(try run(["useradd", "--system", "--user-group", "--no-create-home", agent]).status == 0)
+        try #require(try run(["groupadd", "--system", second]).status == 0)
+        try #require(try run(["bash", "-c", """
+            set -e; mkdir -m 0755 '\(dir)'
+            echo x >'\(dir)/a.log'; chown root:adm '\(dir)/a.log'; chmod 0640 '\(dir)/a.log'
+            echo x >'\(dir)/b.log'; chown root:\(second) '\(dir)/b.log'; chmod 0640 '\(dir)/b.log'
+            """]).status == 0)
+        let host = LiveHost()
+        let who = try PrincipalResolver.resolve(PrincipalRequest(user: agent), on: host)
+        let planner = FixPlanner(host: host, principal: who, unit: "pa-agent", logrotate: LogrotateConfig(stanzas: [], files: [:]))
+        let plan = planner.plan([.init(path: RawPath(dir + "/a.log"), access: .read), .init(path: RawPath(dir + "/b.log"), access: .read)], strategy: .group)
+        try #require(plan.steps.count == 1, "\(plan.steps.map(\.change))")
+        guard case .writeFile(let f) = plan.steps[0].action else { Issue.record("expected a drop-in"); return }
+        #expect(f.path.display == "/etc/systemd/system/pa-agent.service.d/50-permaudit-fix.conf")
+        #expect(String(decoding: f.content, as: UTF8.self).split(separator: "\n").contains("SupplementaryGroups=adm \(second)"))
+        #expect(plan.targets.allSatisfy { $0.after?.verdict == .granted })
+    }
+}
