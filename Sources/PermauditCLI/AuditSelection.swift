@@ -47,7 +47,7 @@ struct AuditSelection: ParsableArguments {
 
     func run(on host: any PermauditHost.Host, principal options: PrincipalOptions) throws -> Outcome {
         let (catalog, profile) = try load()
-        let who = try Self.resolvePrincipal(options, profile: profile, host: host)
+        let who = try Self.resolvePrincipal(options, profile: profile, host: host).principal
         return Outcome(profile: profile, principal: who, findings: findings(catalog: catalog, profile: profile, principal: who, host: host))
     }
 
@@ -57,12 +57,14 @@ struct AuditSelection: ParsableArguments {
         return Auditor(host: host, principal: principal, profile: profile, integrations: enabled).run(catalog.rules)
     }
 
-    /// The principal options if given; else the profile's unit, user, or planned user.
-    static func resolvePrincipal(_ options: PrincipalOptions, profile: Profile, host h: any PermauditHost.Host) throws -> Principal {
+    /// The principal options if given; else the profile's unit, user, or planned user. Also the systemd
+    /// unit a fix writes drop-ins for: `--unit`, else the profile's unit when it is installed.
+    static func resolvePrincipal(_ options: PrincipalOptions, profile: Profile, host h: any PermauditHost.Host) throws -> (principal: Principal, unit: String?) {
+        let installedUnit = profile.unit.flatMap { (try? SystemdUnitCredentials.load($0, on: h)) != nil ? $0 : nil }
         var request = options.request
         if !options.isGiven {
-            if let unit = profile.unit, (try? SystemdUnitCredentials.load(unit, on: h)) != nil {
-                request.unit = unit
+            if let installedUnit {
+                request.unit = installedUnit
             } else {
                 request.user = profile.user
                 request.group = h.accounts.user(named: profile.user) == nil ? nil : request.group
@@ -70,7 +72,7 @@ struct AuditSelection: ParsableArguments {
                 request.plannedGroup = profile.group
             }
         }
-        do { return try PrincipalResolver.resolve(request, on: h) } catch { throw InputError("\(error)") }
+        do { return (try PrincipalResolver.resolve(request, on: h), options.unit ?? installedUnit) } catch { throw InputError("\(error)") }
     }
 
     /// What the report says of the host: its name, root, OS and (live only) kernel.

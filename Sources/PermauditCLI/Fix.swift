@@ -62,14 +62,13 @@ extension Permaudit {
         func run() throws {
             let h = try host.makeHost(pid: principal.pid)
             let (catalog, profile) = try selection.load()
-            let who = try AuditSelection.resolvePrincipal(principal, profile: profile, host: h)
+            let (who, unit) = try AuditSelection.resolvePrincipal(principal, profile: profile, host: h)
             if who.isPlanned {
                 throw InputError("""
                     \(who.userName ?? profile.user) does not exist yet: a fix grants to the agent's own group, so create the user first \
                     (the installer does), then run fix; until then `permaudit audit` shows what will fail
                     """)
             }
-            let unit = principal.unit ?? profile.unit.flatMap { (try? SystemdUnitCredentials.load($0, on: h)) != nil ? $0 : nil }
             let planner = FixPlanner(host: h, principal: who, unit: unit)
             let plan: FixPlan
             if path.isEmpty {
