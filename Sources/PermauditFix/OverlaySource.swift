@@ -28,6 +28,7 @@ struct OverlaySource: FactSource {
     func userName(_ uid: UInt32) -> String? { base.userName(uid) }
     func groupName(_ gid: UInt32) -> String? { base.groupName(gid) }
     func isEmptyDirectory(_ path: String) -> Bool? { base.isEmptyDirectory(path) }
+    func isMountPoint(_ path: String) -> Bool { base.isMountPoint(path) }
 
     /// The facts the engine sees now (after the changes so far).
     func facts(_ path: String) -> FileFacts? {

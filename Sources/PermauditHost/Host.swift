@@ -17,6 +17,7 @@ public protocol Host: FactSource {
 
 extension Host {
     public func mount(containing path: String) -> MountFacts? { mountTable.mount(containing: path) }
+    public func isMountPoint(_ path: String) -> Bool { mountTable.isMountPoint(path) }
     public func userName(_ uid: UInt32) -> String? { accounts.user(uid: uid)?.name }
     public func groupName(_ gid: UInt32) -> String? { accounts.group(gid: gid)?.name }
     /// Listed through the host, so a rooted host stays inside its folder.

@@ -45,6 +45,12 @@ public struct MountTable: Sendable, Hashable {
         mounts.last { m in m.mountPoint == "/" || path == m.mountPoint || path.hasPrefix(m.mountPoint + "/") }
     }
 
+    /// Whether any mount sits on this path, a hidden one included: the kernel refuses to unlink or rmdir
+    /// a mount point (EBUSY) even when a later bind over an ancestor hides the mount from lookups.
+    public func isMountPoint(_ path: String) -> Bool {
+        mounts.contains { $0.mountPoint == path }
+    }
+
     /// The table as seen from inside a folder: mounts under it, re-rooted; the mount holding the folder becomes `/`.
     public func rerooted(at root: String) -> MountTable {
         var list: [MountFacts] = []

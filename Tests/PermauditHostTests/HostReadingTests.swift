@@ -112,6 +112,8 @@ struct HostReadingTests {
         #expect(table.mount(containing: "/srv/a/b/f")?.mountOptions.contains("noexec") == true)
         #expect(table.mount(containing: "/srv/a/c/f")?.isReadOnly == true)
         #expect(table.mount(containing: "/srv/x")?.mountPoint == "/")
+        // Hidden from lookups, /srv/a/b is still a mount point: the kernel refuses to remove it (EBUSY).
+        #expect(table.isMountPoint("/srv/a/b") && table.isMountPoint("/srv/a") && !table.isMountPoint("/srv/a/b/f") && table.isMountPoint("/"))
     }
 
     @Test("a systemd unit's credentials: drop-ins apply in order, an empty assignment resets")

@@ -104,6 +104,7 @@ struct NumericLiveHost: FactSource {
     var protectedSysctls: ProtectedSysctls { host.protectedSysctls }
     var securityModules: SecurityModules { host.securityModules }
     func isEmptyDirectory(_ path: String) -> Bool? { host.isEmptyDirectory(path) }
+    func isMountPoint(_ path: String) -> Bool { host.isMountPoint(path) }
 }
 
 extension Access {

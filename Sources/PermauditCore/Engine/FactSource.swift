@@ -22,12 +22,16 @@ public protocol FactSource: Sendable {
     /// Whether a directory (absolute, resolved) holds no entries; nil when the source cannot tell.
     /// `rmdir` of a directory that holds entries fails with ENOTEMPTY even when every permission allows it.
     func isEmptyDirectory(_ path: String) -> Bool?
+    /// Whether a mount sits on this path (absolute, resolved), even one hidden by a later mount over an
+    /// ancestor: unlink and rmdir refuse a mount point with EBUSY.
+    func isMountPoint(_ path: String) -> Bool
 }
 
 extension FactSource {
     public func userName(_ uid: UInt32) -> String? { nil }
     public func groupName(_ gid: UInt32) -> String? { nil }
     public func isEmptyDirectory(_ path: String) -> Bool? { nil }
+    public func isMountPoint(_ path: String) -> Bool { mount(containing: path)?.mountPoint == path }
 }
 
 /// Joins path components into an absolute path (`[]` is `/`).

@@ -155,7 +155,7 @@ extension Walk {
             evidence.append(step(entry, .attribute, "delete", victim, nil, granted: false, because: why, errno: "EPERM"))
             throw Stop(verdict: .denied, errno: "EPERM", reason: why, at: entry)
         }
-        if let m = source.mount(containing: entry), m.mountPoint == entry {
+        if source.isMountPoint(entry) {
             let why = "\(entry) is a mount point: unlink and rmdir refuse it (EBUSY) although the permissions allow removing it"
             evidence.append(step(entry, .mount, "delete", victim, nil, granted: false, because: why, errno: "EBUSY"))
             throw Stop(verdict: .denied, errno: "EBUSY", reason: why, at: entry)
