@@ -16,19 +16,24 @@ struct PlanApplierTests {
         return (dir, dir + "/app.log", FixPlanner(host: LiveHost(), principal: who, logrotate: LogrotateConfig(stanzas: [], files: [:])))
     }
 
-    @Test("a symlink to /etc/shadow swapped in after planning is skipped; /etc/shadow is unchanged")
+    /// The target is a root-only secret of the test's own, not /etc/shadow itself: other suites create
+    /// users in parallel, and `useradd` replaces /etc/shadow (new inode, new change time) while this runs.
+    @Test("a symlink to a root-only secret swapped in after planning is skipped; the secret is unchanged")
     func symlinkSwap() throws {
         let (dir, file, planner) = try stage()
-        defer { _ = try? run(["rm", "-rf", "--", dir]) }
+        let secret = "\(dir)-secret"
+        defer { _ = try? run(["rm", "-rf", "--", dir, secret]) }
+        try #require(try run(["bash", "-c", "set -e; echo s >'\(secret)'; chown root:root '\(secret)'; chmod 0600 '\(secret)'"]).status == 0)
+        let state = "getfacl -p -n '\(secret)'; stat -c '%a %u %g %i %Z %z' '\(secret)'"
         let plan = planner.plan([.init(path: RawPath(file), access: .read)])
         #expect(plan.steps.count == 1)
-        let shadow = try run(["bash", "-c", "getfacl -p -n /etc/shadow; stat -c '%a %u %g %i %Z' /etc/shadow"]).out
-        try #require(try run(["bash", "-c", "mv '\(file)' '\(file).real' && ln -s /etc/shadow '\(file)'"]).status == 0)
+        let before = try run(["bash", "-c", state]).out
+        try #require(try run(["bash", "-c", "mv '\(file)' '\(file).real' && ln -s '\(secret)' '\(file)'"]).status == 0)
         let outcome = PlanApplier().apply(plan)
         #expect(outcome.skipped == 1)
         #expect(outcome.changed == 0)
         #expect(outcome.lines.joined().contains("symbolic link"))
-        #expect(try run(["bash", "-c", "getfacl -p -n /etc/shadow; stat -c '%a %u %g %i %Z' /etc/shadow"]).out == shadow)
+        #expect(try run(["bash", "-c", state]).out == before)
     }
 
     @Test("the O_PATH check refuses another inode even when the name, type and owner match")
