@@ -1,12 +1,46 @@
 import PermauditCore
 
-/// The mounts of a host, from `/proc/self/mountinfo`, in the order they were made: of the mounts whose
-/// point holds a path, the last one made is the one the path reaches (the one on top, or one made over
-/// an ancestor later, which hides the older mounts below it: a bind without `--rbind` does not carry them).
+/// The mounts of a host, from `/proc/self/mountinfo`, as the tree the kernel walks: each mount sits on a
+/// point of its parent. A lookup enters a child only from its parent, so a mount made later over an
+/// ancestor (a bind without `--rbind`, a `tmpfs`, or a mount moved there) hides the mounts below it,
+/// whatever order mountinfo lists them in.
 public struct MountTable: Sendable, Hashable {
     public var mounts: [MountFacts]
+    /// For each parent id (`nil`: the top of the tree), the indices of the mounts made on it.
+    private let children: [Int?: [Int]]
+    /// The directory entries something is mounted on (see `entryKey`).
+    private let mountedEntries: Set<String>
 
-    public init(mounts: [MountFacts]) { self.mounts = mounts }
+    /// A table made by hand, in the order the mounts were made: each mount sits on the mount its point
+    /// reached when it was made. Ids are given to mounts that have none.
+    public init(mounts: [MountFacts]) {
+        var table = MountTable(tree: [])
+        for var m in mounts {
+            if m.id == nil {
+                m.id = -(table.mounts.count + 1)
+                m.parentID = table.mount(containing: m.mountPoint)?.id
+            }
+            table = MountTable(tree: table.mounts + [m])
+        }
+        self = table
+    }
+
+    /// Mounts whose parent ids are already set; a parent id not in the list is a mount outside the
+    /// table, and what sits on it is unreachable (hidden), unless the id is nil (a top of the tree).
+    private init(tree mounts: [MountFacts]) {
+        self.mounts = mounts
+        var indexOfID: [Int: Int] = [:]
+        for (i, m) in mounts.enumerated() { if let id = m.id { indexOfID[id] = i } }
+        var children: [Int?: [Int]] = [:]
+        for (i, m) in mounts.enumerated() { children[m.parentID, default: []].append(i) }
+        self.children = children
+        var mountedEntries: Set<String> = []
+        for m in mounts {
+            guard let parentID = m.parentID, let p = indexOfID[parentID] else { continue }
+            mountedEntries.insert(Self.entryKey(m.mountPoint, in: mounts[p], index: p))
+        }
+        self.mountedEntries = mountedEntries
+    }
 
     /// Parses mountinfo text (proc(5)): `id parent major:minor root point options [optional…] - type source super`.
     public init(mountinfo text: String) {
@@ -17,9 +51,15 @@ public struct MountTable: Sendable, Hashable {
             list.append(MountFacts(
                 mountPoint: MountTable.unescape(fields[4]), fsType: fields[dash + 1], source: MountTable.unescape(fields[dash + 2]),
                 mountOptions: fields[5].split(separator: ",").map(String.init),
-                superOptions: fields[dash + 3 < fields.count ? dash + 3 : dash + 2].split(separator: ",").map(String.init)))
+                superOptions: fields[dash + 3 < fields.count ? dash + 3 : dash + 2].split(separator: ",").map(String.init),
+                id: Int(fields[0]), parentID: Int(fields[1]), device: fields[2], root: MountTable.unescape(fields[3])))
         }
-        mounts = list
+        // The root mount's parent is outside this view (or itself): it is the top of the tree.
+        let ids = Set(list.compactMap(\.id))
+        for i in list.indices where list[i].parentID.map({ !ids.contains($0) || $0 == list[i].id }) ?? true {
+            list[i].parentID = nil
+        }
+        self.init(tree: list)
     }
 
     /// mountinfo escapes space, tab, newline and backslash as `\040` and so on.
@@ -41,21 +81,66 @@ public struct MountTable: Sendable, Hashable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The mount an absolute, resolved path reaches.
     public func mount(containing path: String) -> MountFacts? {
-        mounts.last { m in m.mountPoint == "/" || path == m.mountPoint || path.hasPrefix(m.mountPoint + "/") }
+        visibleIndex(path).map { mounts[$0] }
     }
 
-    /// Whether any mount sits on this path, a hidden one included: the kernel refuses to unlink or rmdir
-    /// a mount point (EBUSY) even when a later bind over an ancestor hides the mount from lookups.
+    /// Walks down from the top: of the mounts made on the current one whose point holds the path, the
+    /// one nearest the top of the path is crossed first (a mount on `/srv` is met before one on
+    /// `/srv/a`); on the same point, the later one. Ends where no mount holds the rest of the path.
+    private func visibleIndex(_ path: String) -> Int? {
+        var current: Int?
+        var parent: Int? = nil
+        for _ in 0...mounts.count {
+            let holding = (children[parent] ?? []).filter { Self.holds(mounts[$0].mountPoint, path) }
+            guard let next = holding.min(by: { a, b in
+                let (da, db) = (Self.depth(mounts[a].mountPoint), Self.depth(mounts[b].mountPoint))
+                return da != db ? da < db : a > b
+            }) else { break }
+            current = next
+            guard let id = mounts[next].id else { break }
+            parent = id
+        }
+        return current
+    }
+
+    /// Whether unlink or rmdir of this path meets a mount point (EBUSY). The kernel looks the last name up
+    /// in its directory without crossing mounts, and refuses when anything in the namespace is mounted
+    /// on that entry, a mount hidden by a later bind over an ancestor included. A different filesystem
+    /// mounted over an ancestor has entries of its own, on which nothing is mounted.
     public func isMountPoint(_ path: String) -> Bool {
-        mounts.contains { $0.mountPoint == path }
+        guard path != "/" else { return true }
+        let parentPath = absolutePath(pathComponents(path).dropLast())
+        guard let holder = visibleIndex(parentPath) else { return mounts.contains { $0.mountPoint == path } }
+        return mountedEntries.contains(Self.entryKey(path, in: mounts[holder], index: holder))
     }
 
-    /// The table as seen from inside a folder: mounts under it, re-rooted; the mount holding the folder becomes `/`.
+    /// Which directory entry a path names inside the filesystem of a mount: the filesystem (its device,
+    /// or the mount itself when the device is unknown) and the path from that filesystem's top.
+    private static func entryKey(_ path: String, in m: MountFacts, index: Int) -> String {
+        let inside = m.mountPoint == "/" ? path : String(path.dropFirst(m.mountPoint.count))
+        let filesystem = m.device ?? "mount \(m.id ?? index)"
+        return filesystem + ":" + absolutePath(pathComponents(m.root) + pathComponents(inside))
+    }
+
+    static func holds(_ point: String, _ path: String) -> Bool {
+        point == "/" || path == point || path.hasPrefix(point + "/")
+    }
+
+    static func depth(_ point: String) -> Int { pathComponents(point).count }
+
+    /// The table as seen from inside a folder: mounts under it, re-rooted; the mount holding the folder
+    /// becomes `/`, showing the folder. Mounts under the folder made on a mount the folder does not
+    /// reach stay hidden.
     public func rerooted(at root: String) -> MountTable {
         var list: [MountFacts] = []
-        if var holder = mount(containing: root) {
+        if let h = visibleIndex(root) {
+            var holder = mounts[h]
+            let inside = holder.mountPoint == "/" ? root : String(root.dropFirst(holder.mountPoint.count))
+            holder.root = absolutePath(pathComponents(holder.root) + pathComponents(inside))
             holder.mountPoint = "/"
+            holder.parentID = nil
             list.append(holder)
         }
         for m in mounts where m.mountPoint.hasPrefix(root + "/") {
@@ -63,6 +148,6 @@ public struct MountTable: Sendable, Hashable {
             inner.mountPoint = String(m.mountPoint.dropFirst(root.count))
             list.append(inner)
         }
-        return MountTable(mounts: list)
+        return MountTable(tree: list)
     }
 }

@@ -116,6 +116,47 @@ struct HostReadingTests {
         #expect(table.isMountPoint("/srv/a/b") && table.isMountPoint("/srv/a") && !table.isMountPoint("/srv/a/b/f") && table.isMountPoint("/"))
     }
 
+    @Test("mountinfo: a tmpfs moved over an ancestor hides a bind listed after it; nothing is mounted on its own entries")
+    func movedMountHidesLaterListedBind() {
+        // 40 is a tmpfs made first on /stage, then moved over /srv/a after the bind 41 was made on /srv/a/b.
+        let table = MountTable(mountinfo: """
+            1 0 254:0 / / rw - ext4 /dev/vda rw
+            40 1 0:50 / /srv/a rw - tmpfs none rw
+            41 1 254:0 /srv/a/b /srv/a/b ro,relatime - ext4 /dev/vda rw
+            """)
+        #expect(table.mount(containing: "/srv/a/b/f")?.fsType == "tmpfs", "the line order would say the ro bind")
+        #expect(table.mount(containing: "/srv/other")?.mountPoint == "/")
+        // rmdir /srv/a/b reaches the tmpfs's own b, on which nothing is mounted (the kernel removes it).
+        #expect(!table.isMountPoint("/srv/a/b"))
+        #expect(table.isMountPoint("/srv/a"))
+    }
+
+    @Test("mountinfo: a bind of a subfolder shows its entries at its point; mounts below are matched by filesystem and folder")
+    func bindOfSubfolderEntries() {
+        let table = MountTable(mountinfo: """
+            1 0 254:0 / / rw - ext4 /dev/vda rw
+            40 1 254:0 /data/x /data/x rw - ext4 /dev/vda rw
+            41 1 254:0 /data /mnt/view rw - ext4 /dev/vda rw
+            """)
+        // /mnt/view/x is the same entry as /data/x, which has a mount on it: EBUSY there too.
+        #expect(table.isMountPoint("/mnt/view/x") && table.isMountPoint("/data/x") && !table.isMountPoint("/mnt/view/y"))
+        // But the bind did not carry the mount: a lookup through /mnt/view does not cross it.
+        #expect(table.mount(containing: "/mnt/view/x/f")?.mountPoint == "/mnt/view")
+    }
+
+    @Test("a mount table seen from inside an image folder keeps the tree: the folder's mount becomes / showing the folder")
+    func reroutedTableKeepsTheTree() {
+        let table = MountTable(mountinfo: """
+            1 0 254:0 / / rw - ext4 /dev/vda rw
+            40 1 254:0 /img/var/log /img/var/log ro - ext4 /dev/vda rw
+            41 1 0:50 / /img/run rw - tmpfs none rw
+            """).rerooted(at: "/img")
+        #expect(table.mount(containing: "/var/log/syslog")?.isReadOnly == true)
+        #expect(table.mount(containing: "/run/x")?.fsType == "tmpfs")
+        #expect(table.mount(containing: "/etc/passwd")?.mountPoint == "/")
+        #expect(table.isMountPoint("/var/log") && table.isMountPoint("/run") && !table.isMountPoint("/var"))
+    }
+
     @Test("a systemd unit's credentials: drop-ins apply in order, an empty assignment resets")
     func systemdUnit() {
         let creds = SystemdUnitCredentials.parse(unit: "elastic-agent.service", files: [

@@ -7,7 +7,8 @@ import Testing
 /// The kernel is the specification. Random trees on the real file system (random owners, modes,
 /// sticky/setgid bits, access ACLs with named users and groups and masks — empty ones included — and
 /// default ACLs, symlinks of every shape: chains of 38 to 42, loops, `.`/`..` and trailing-slash targets,
-/// immutable and append-only files and directories, directories bind-mounted read-only or noexec),
+/// immutable and append-only files and directories, directories bind-mounted read-only or noexec, and
+/// a tmpfs moved over an ancestor of such a mount after it was made, hiding it),
 /// random principals (numeric uids with full group lists and some capabilities, root, root without
 /// capabilities); for each, permaudit's verdict must equal what the kernel does when that principal
 /// really reads, writes, executes, searches, lists, statfs-es, creates or deletes (a C oracle run under
@@ -258,8 +259,10 @@ struct RandomTree {
     /// 42 links in a row ending at a file: the kernel follows 40 (`MAXSYMLINKS`), so the first two answer ELOOP.
     var chain: [String] = []
     var attributes: [String] = []
-    /// Directories bind-mounted onto themselves with `ro`, `noexec` or both.
+    /// Directories bind-mounted onto themselves with `ro`, `noexec` or both, and the tmpfs; unmounted in reverse.
     var mounted: [String] = []
+    /// Directories made inside the tmpfs at the path of the bind mount it hides: no mount sits on them.
+    var covered: [String] = []
 
     /// Builds the tree; what a failure leaves half-made is removed.
     init(seed: UInt64) throws {
@@ -356,17 +359,61 @@ struct RandomTree {
         for (i, path) in attributes.enumerated() {
             _ = try Shell.run("/usr/bin/chattr", [i % 2 == 0 ? "+i" : "+a", path])
         }
+        // A tmpfs made first, somewhere aside, to be moved over an ancestor of a bind made after it:
+        // mountinfo then lists the hidden bind after the mount that hides it.
+        let cover = rng.next() % 2 == 0
+        let stage = root + "/stage"
+        if cover {
+            mkdir(stage, 0o755)
+            try mount(["-t", "tmpfs", "-o", "size=1m", "permaudit-kernel", stage], at: stage)
+        }
         // Two directories bind-mounted onto themselves: a mount made read-only or noexec on its own.
         let candidates = directories.dropFirst().filter { !victims.contains($0) }
         for options in [rng.pick(["ro", "ro,noexec", "ro,nosuid"]), rng.pick(["noexec", "ro,noexec"])] where !candidates.isEmpty {
             let dir = rng.pick(candidates)
             if mounted.contains(dir) { continue }
-            mounted.append(dir)
-            for args in [["--bind", dir, dir], ["-o", "remount,bind," + options, dir]] {
-                let r = try Shell.run("/usr/bin/mount", args)
-                guard r.status == 0 else { throw ShellError("mount \(args): \(r.stderr)") }
-            }
+            try mount(["--bind", dir, dir], at: dir)
+            let r = try Shell.run("/usr/bin/mount", ["-o", "remount,bind," + options, dir])
+            guard r.status == 0 else { throw ShellError("mount -o remount,bind,\(options) \(dir): \(r.stderr)") }
         }
+        if cover { try moveCover(from: stage, &rng) }
+    }
+
+    private mutating func mount(_ arguments: [String], at point: String) throws {
+        let r = try Shell.run("/usr/bin/mount", arguments)
+        guard r.status == 0 else { throw ShellError("mount \(arguments): \(r.stderr)") }
+        mounted.append(point)
+    }
+
+    /// Moves the staged tmpfs over a directory above a bind mount (the bind is then hidden) and makes the
+    /// bind's path again inside it, where nothing is mounted: rmdir there is not EBUSY. The tmpfs's top
+    /// takes the owner and mode of the directory it covers, since unlink and rmdir of that directory judge
+    /// the one below. Where no bind has such an ancestor, the tmpfs stays where it was made.
+    private mutating func moveCover(from stage: String, _ rng: inout SeededRandom) throws {
+        let hidden = mounted.filter { $0 != stage }
+        let pairs = hidden.flatMap { point in
+            directories.dropFirst().filter { point.hasPrefix($0 + "/") && !attributes.contains($0) && !victims.contains($0) }.map { ($0, point) }
+        }
+        guard !pairs.isEmpty else { return }
+        let (ancestor, point) = rng.pick(pairs)
+        var st = stat()
+        guard lstat(ancestor, &st) == 0 else { throw ShellError("lstat \(ancestor): \(errno)") }
+        if try Shell.run("/usr/bin/mount", ["--move", stage, ancestor]).status == 0 {
+            mounted.removeAll { $0 == stage }
+            mounted.append(ancestor)
+        } else {
+            // A shared parent refuses --move: mount a new tmpfs there instead (mountinfo in creation order).
+            try mount(["-t", "tmpfs", "-o", "size=1m", "permaudit-kernel", ancestor], at: ancestor)
+        }
+        chown(ancestor, st.st_uid, st.st_gid)
+        chmod(ancestor, st.st_mode & 0o7777)
+        var path = ancestor
+        for name in point.dropFirst(ancestor.count).split(separator: "/") {
+            path += "/" + name
+            mkdir(path, 0o777)
+            chmod(path, 0o777)
+        }
+        covered.append(path)
     }
 
     static func perms(_ rng: inout SeededRandom) -> String { ["---", "r--", "-w-", "--x", "rw-", "r-x", "-wx", "rwx"][Int(rng.next() % 8)] }
@@ -481,6 +528,7 @@ struct RandomTree {
             }
             out.append(Query(access: .delete, path: target))
         }
+        for path in covered { out += [Query(access: .list, path: path), Query(access: .delete, path: path)] }
         return out
     }
 

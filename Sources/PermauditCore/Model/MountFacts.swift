@@ -7,13 +7,26 @@ public struct MountFacts: Hashable, Sendable, Codable {
     public var mountOptions: [String]
     /// Filesystem options (`user_id=1000`, `allow_other`, `hidepid=2`, …).
     public var superOptions: [String]
+    /// The mount's id and its parent's id (mountinfo's first two fields): the mount this one was made on.
+    /// Nil for a mount made by hand in a test, or a parent that is not in the table (the root's).
+    public var id: Int?
+    public var parentID: Int?
+    /// The filesystem's `major:minor`; nil when unknown.
+    public var device: String?
+    /// The folder of the filesystem this mount shows at its point (`/` unless a bind of a subfolder).
+    public var root: String
 
-    public init(mountPoint: String, fsType: String, source: String = "", mountOptions: [String] = [], superOptions: [String] = []) {
+    public init(mountPoint: String, fsType: String, source: String = "", mountOptions: [String] = [], superOptions: [String] = [],
+                id: Int? = nil, parentID: Int? = nil, device: String? = nil, root: String = "/") {
         self.mountPoint = mountPoint
         self.fsType = fsType
         self.source = source
         self.mountOptions = mountOptions
         self.superOptions = superOptions
+        self.id = id
+        self.parentID = parentID
+        self.device = device
+        self.root = root
     }
 
     public var isReadOnly: Bool { mountOptions.contains("ro") || superOptions.contains("ro") }
