@@ -123,6 +123,17 @@ public struct BlastRadius: Sendable, Hashable {
         self.changes = changes
         self.notes = notes
     }
+
+    /// How many of the objects a change also opens are named one by one in the notes.
+    static let listedLimit = 100
+
+    /// The notes on what else a change opens: where it was computed, how many, and the first ones by name.
+    static func alsoOpensNotes(_ also: [AccessChange], computedUnder roots: [RawPath]) -> [String] {
+        var notes = ["what else this opens (computed under \(roots.map(\.display).joined(separator: ", "))): \(also.count) object(s) the agent could not read before"]
+        notes += also.prefix(listedLimit).map { "also opens: \($0.access.rawValue) \($0.object)" }
+        if also.count > listedLimit { notes.append("… and \(also.count - listedLimit) more") }
+        return notes
+    }
 }
 
 public struct AccessChange: Sendable, Hashable {

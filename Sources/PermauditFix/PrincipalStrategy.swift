@@ -53,9 +53,7 @@ struct PrincipalStrategy {
         let opened = planner.newlyReadable(under: dirs, before: who, after: changed, source: base)
         let asked = Set(requests.map { $0.path.display })
         let also = opened.filter { !asked.contains($0.object) }
-        var notes = ["what else this opens (computed under \(dirs.map(\.display).joined(separator: ", "))): \(also.count) object(s) the agent could not read before"]
-        notes += also.prefix(200).map { "also opens: \($0.access.rawValue) \($0.object)" }
-        if also.count > 200 { notes.append("… and \(also.count - 200) more") }
+        let notes = BlastRadius.alsoOpensNotes(also, computedUnder: dirs)
 
         var steps: [FixStep] = []
         let user = who.userName ?? String(who.uid)

@@ -98,8 +98,7 @@ enum ServiceFixes {
         }
         let roots = ["/var/log/journal", "/run/log/journal", "/var/log", "/etc"].map(RawPath.init)
         let opened = planner.newlyReadable(under: roots, before: who, after: changed, source: OverlaySource(base: planner.host))
-        var notes = ["what else this opens (computed under /var/log/journal, /run/log/journal, /var/log, /etc): \(opened.count) object(s)"]
-        notes += opened.prefix(100).map { "also opens: \($0.access.rawValue) \($0.object)" }
+        var notes = BlastRadius.alsoOpensNotes(opened, computedUnder: roots)
         if settings.contains(where: { !$0.capabilities.isEmpty }) {
             notes.append("capabilities apply to everything the service does; a CapabilityBoundingSet= in the unit must allow them too")
         }
