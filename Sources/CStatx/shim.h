@@ -8,10 +8,10 @@
 #include <sys/xattr.h>
 #include <linux/openat2.h>
 
-/// statx(2) without following a final symlink: type, mode, owner, device, inode and the
-/// immutable/append-only attributes in one call.
+/// statx(2) without following a final symlink: type, mode, owner, device, inode, the mount's id and
+/// the immutable/append-only attributes in one call.
 static inline int permaudit_lstatx(int dirfd, const char *path, struct statx *out) {
-    return (int)syscall(__NR_statx, dirfd, path, 0x100 /* AT_SYMLINK_NOFOLLOW */ | 0x800 /* AT_NO_AUTOMOUNT */, STATX_BASIC_STATS, out);
+    return (int)syscall(__NR_statx, dirfd, path, 0x100 /* AT_SYMLINK_NOFOLLOW */ | 0x800 /* AT_NO_AUTOMOUNT */, STATX_BASIC_STATS | STATX_MNT_ID, out);
 }
 
 /// openat2(2) resolving `path` as if `rootfd` were `/`: absolute symlinks and `..` never leave it, and
@@ -25,6 +25,6 @@ static inline int permaudit_open_in_root(int rootfd, const char *path, long long
 
 /// statx(2) of an open descriptor (an O_PATH one included).
 static inline int permaudit_fstatx(int fd, struct statx *out) {
-    return (int)syscall(__NR_statx, fd, "", 0x1000 /* AT_EMPTY_PATH */, STATX_BASIC_STATS, out);
+    return (int)syscall(__NR_statx, fd, "", 0x1000 /* AT_EMPTY_PATH */, STATX_BASIC_STATS | STATX_MNT_ID, out);
 }
 #endif

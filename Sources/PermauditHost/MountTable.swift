@@ -8,6 +8,7 @@ public struct MountTable: Sendable, Hashable {
     public var mounts: [MountFacts]
     /// For each parent id (`nil`: the top of the tree), the indices of the mounts made on it.
     private let children: [Int?: [Int]]
+    private let indexOfID: [Int: Int]
     /// The directory entries something is mounted on (see `entryKey`).
     private let mountedEntries: Set<String>
 
@@ -34,6 +35,7 @@ public struct MountTable: Sendable, Hashable {
         var children: [Int?: [Int]] = [:]
         for (i, m) in mounts.enumerated() { children[m.parentID, default: []].append(i) }
         self.children = children
+        self.indexOfID = indexOfID
         var mountedEntries: Set<String> = []
         for m in mounts {
             guard let parentID = m.parentID, let p = indexOfID[parentID] else { continue }
@@ -84,6 +86,11 @@ public struct MountTable: Sendable, Hashable {
     /// The mount an absolute, resolved path reaches.
     public func mount(containing path: String) -> MountFacts? {
         visibleIndex(path).map { mounts[$0] }
+    }
+
+    /// The mount with this id (`statx`'s `stx_mnt_id` names the mount an object was reached through).
+    public func mount(id: Int) -> MountFacts? {
+        indexOfID[id].map { mounts[$0] }
     }
 
     /// Walks down from the top: of the mounts made on the current one whose point holds the path, the

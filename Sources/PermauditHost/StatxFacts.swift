@@ -12,7 +12,8 @@ extension FileFacts {
             isImmutable: st.stx_attributes & UInt64(STATX_ATTR_IMMUTABLE) != 0,
             isAppendOnly: st.stx_attributes & UInt64(STATX_ATTR_APPEND) != 0,
             device: UInt64(st.stx_dev_major) << 32 | UInt64(st.stx_dev_minor), inode: st.stx_ino,
-            size: Int64(bitPattern: st.stx_size))
+            size: Int64(bitPattern: st.stx_size),
+            mountID: st.stx_mask & UInt32(STATX_MNT_ID) != 0 ? Int(st.stx_mnt_id) : nil)
     }
 
     /// Adds what `statx` does not say: the access ACL (libacl), the default ACL of a directory and the

@@ -66,10 +66,10 @@ public struct TreeSweep: Sendable {
             return
         }
         var buffer = real
-        walk(fd: fd, path: &buffer, prefixLength: prefixLength, device: facts.device, mount: mount, depth: 1, visit: visit)
+        walk(fd: fd, path: &buffer, prefixLength: prefixLength, device: facts.device, mountID: facts.mountID, mount: mount, depth: 1, visit: visit)
     }
 
-    private mutating func walk(fd: Int32, path: inout [UInt8], prefixLength: Int, device: UInt64, mount: MountFacts?, depth: Int, visit: (SweepEvent) -> Bool) {
+    private mutating func walk(fd: Int32, path: inout [UInt8], prefixLength: Int, device: UInt64, mountID: Int?, mount: MountFacts?, depth: Int, visit: (SweepEvent) -> Bool) {
         guard let dir = fdopendir(fd) else {
             close(fd)
             return
@@ -107,8 +107,11 @@ public struct TreeSweep: Sendable {
                 vanished += 1
                 continue
             }
+            // A mount of the same filesystem (a bind, a read-only remount) keeps the device: the mount id tells.
             var here = mount
-            if facts.device != device { here = host.mount(containing: String(decoding: hostPath, as: UTF8.self)) }
+            if facts.device != device || facts.mountID != mountID {
+                here = facts.mountID.flatMap(host.mountTable.mount(id:)) ?? host.mount(containing: String(decoding: hostPath, as: UTF8.self))
+            }
             let object = SweptObject(path: hostPath, facts: facts, mount: here, depth: depth)
             let enter = visit(.object(object))
             guard enter, facts.type == .directory, !(oneFileSystem && facts.device != device) else { continue }
@@ -118,7 +121,7 @@ public struct TreeSweep: Sendable {
                 _ = visit(.unreadable(path: hostPath, error: HostError("open", path: String(decoding: path, as: UTF8.self), errno: errno)))
                 continue
             }
-            walk(fd: child, path: &path, prefixLength: prefixLength, device: facts.device, mount: here, depth: depth + 1, visit: visit)
+            walk(fd: child, path: &path, prefixLength: prefixLength, device: facts.device, mountID: facts.mountID, mount: here, depth: depth + 1, visit: visit)
         }
         path.removeSubrange(base...)
     }

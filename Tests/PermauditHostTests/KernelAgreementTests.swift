@@ -32,6 +32,7 @@ struct KernelAgreementTests {
         let clock = ContinuousClock()
         let started = clock.now
         var decisions = 0
+        var sweepDecisions = 0
         var disagreements: [String] = []
         var errnoDifferences = 0
         var kernelSaid: [String: Int] = [:]
@@ -51,6 +52,26 @@ struct KernelAgreementTests {
                 let session = try oracle.session(as: planned)
                 defer { session.close() }
                 let principal = try session.principal(checking: planned)
+                // `reach`: one sweep of the whole tree per access, judged object by object, against the
+                // kernel on every object the tree holds (those hidden or gone answer ENOENT).
+                for access in [Access.read, .write, .execute] {
+                    let judge = ReachJudge(principal: principal, access: access)
+                    var reached = Set<String>()
+                    var sweep = TreeSweep(host: host.host)
+                    sweep.run(from: tree.root) { event in
+                        guard case .object(let o) = event else { return false }
+                        if judge.allows(o.facts, mount: o.mount) { reached.insert(o.displayPath) }
+                        return judge.canEnter(o.facts, mount: o.mount)
+                    }
+                    for path in [tree.root] + tree.directories.dropFirst() + tree.files + tree.covered {
+                        let kernel = try session.ask("\(access.oracleOperation) \(path)")
+                        sweepDecisions += 1
+                        guard reached.contains(path) != (kernel == "OK") else { continue }
+                        let report = "DISAGREEMENT (reach) seed \(seed): \(access.rawValue) \(path) as \(principal): kernel \(kernel), the sweep \(reached.contains(path) ? "reached it" : "did not")"
+                        if disagreements.count < 25 { print(report + "\n" + tree.describe(evaluator.decide(path, access, for: principal))) }
+                        disagreements.append(report)
+                    }
+                }
                 for query in tree.queries(&rng) {
                     // permaudit first: create and delete change the tree.
                     let t0 = clock.now
@@ -89,6 +110,7 @@ struct KernelAgreementTests {
         }
         let seconds = (clock.now - started).components.seconds
         print("kernel agreement: \(decisions) decisions, \(disagreements.count) disagreements, \(errnoDifferences) refusals with another errno, \(seconds) s (permaudit \(engineTime.components.seconds) s, the kernel \(oracleTime.components.seconds) s; base seed \(base), \(Self.trees) trees)")
+        print("kernel agreement: \(sweepDecisions) sweep (reach) answers checked too")
         print("kernel agreement: by access \(byAccess.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         print("kernel agreement: kernel answers \(kernelSaid.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); \(withCapabilities) with capabilities; \(throughACL) decided through an ACL mask")
         #expect(decisions >= 2000 * Self.trees)

@@ -17,11 +17,14 @@ public struct FileFacts: Hashable, Sendable, Codable {
     public var device: UInt64
     public var inode: UInt64
     public var size: Int64
+    /// The id of the mount the object was reached through (mountinfo's first field), when the kernel said.
+    public var mountID: Int?
 
     public init(
         type: FileType, uid: UInt32, gid: UInt32, mode: FileMode, acl: AccessControlList? = nil,
         defaultACL: AccessControlList? = nil, symlinkTarget: String? = nil, fileCapabilities: CapabilitySet? = nil,
-        isImmutable: Bool = false, isAppendOnly: Bool = false, device: UInt64 = 0, inode: UInt64 = 0, size: Int64 = 0
+        isImmutable: Bool = false, isAppendOnly: Bool = false, device: UInt64 = 0, inode: UInt64 = 0, size: Int64 = 0,
+        mountID: Int? = nil
     ) {
         self.type = type
         self.uid = uid
@@ -36,6 +39,7 @@ public struct FileFacts: Hashable, Sendable, Codable {
         self.device = device
         self.inode = inode
         self.size = size
+        self.mountID = mountID
     }
 
     /// The ACL the kernel checks: the extended one, or the one the mode is equivalent to.
