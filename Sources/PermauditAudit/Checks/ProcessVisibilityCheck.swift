@@ -12,7 +12,8 @@ struct ProcessVisibilityCheck {
         let who = p.userName ?? String(p.uid)
         var problems: [String] = []
         var evidence: [String] = []
-        if let proc = auditor.host.mountTable.mounts.last(where: { $0.mountPoint == "/proc" && $0.fsType == "proc" }) {
+        // The proc mount a lookup of /proc reaches (in a container, the one on top) decides hidepid=.
+        if let proc = auditor.host.mount(containing: "/proc"), proc.mountPoint == "/proc", proc.fsType == "proc" {
             let hide = proc.option("hidepid")
             evidence.append("/proc mounted with \((proc.mountOptions + proc.superOptions).joined(separator: ","))")
             if let hide, !["0", "off"].contains(hide) {
