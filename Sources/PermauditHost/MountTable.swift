@@ -9,6 +9,8 @@ public struct MountTable: Sendable, Hashable {
     /// For each parent id (`nil`: the top of the tree), the indices of the mounts made on it.
     private let children: [Int?: [Int]]
     private let indexOfID: [Int: Int]
+    /// Every path a mount sits on, hidden ones included.
+    public let mountPoints: Set<String>
     /// The directory entries something is mounted on (see `entryKey`).
     private let mountedEntries: Set<String>
 
@@ -36,6 +38,7 @@ public struct MountTable: Sendable, Hashable {
         for (i, m) in mounts.enumerated() { children[m.parentID, default: []].append(i) }
         self.children = children
         self.indexOfID = indexOfID
+        self.mountPoints = Set(mounts.map(\.mountPoint))
         var mountedEntries: Set<String> = []
         for m in mounts {
             guard let parentID = m.parentID, let p = indexOfID[parentID] else { continue }

@@ -109,7 +109,9 @@ public struct TreeSweep: Sendable {
             }
             // A mount of the same filesystem (a bind, a read-only remount) keeps the device: the mount id tells.
             var here = mount
-            if facts.device != device || facts.mountID != mountID {
+            // Without mount ids (kernels before 5.8), a path in the mount table is a mount's top.
+            if facts.device != device || facts.mountID != mountID
+                || (facts.mountID == nil && host.mountTable.mountPoints.contains(String(decoding: hostPath, as: UTF8.self))) {
                 here = facts.mountID.flatMap(host.mountTable.mount(id:)) ?? host.mount(containing: String(decoding: hostPath, as: UTF8.self))
             }
             let object = SweptObject(path: hostPath, facts: facts, mount: here, depth: depth)

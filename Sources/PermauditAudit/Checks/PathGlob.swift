@@ -49,5 +49,5 @@ struct PathGlob {
     }
 
     /// A path the host cannot stat but the mount table knows (another user's FUSE mount) still counts.
-    func isFollowable(_ path: String) -> Bool { host.mountTable.mounts.contains { $0.mountPoint == path } }
+    func isFollowable(_ path: String) -> Bool { host.mountTable.mountPoints.contains(path) }
 }
