@@ -5,7 +5,7 @@ import PermauditCore
 /// ancestor (a bind without `--rbind`, a `tmpfs`, or a mount moved there) hides the mounts below it,
 /// whatever order mountinfo lists them in.
 public struct MountTable: Sendable, Hashable {
-    public var mounts: [MountFacts]
+    public let mounts: [MountFacts]
     /// For each parent id (`nil`: the top of the tree), the indices of the mounts made on it.
     private let children: [Int?: [Int]]
     private let indexOfID: [Int: Int]

@@ -145,7 +145,7 @@ struct HostReadingTests {
     }
 
     @Test("a mount table seen from inside an image folder keeps the tree: the folder's mount becomes / showing the folder")
-    func reroutedTableKeepsTheTree() {
+    func rerootedTableKeepsTheTree() {
         let table = MountTable(mountinfo: """
             1 0 254:0 / / rw - ext4 /dev/vda rw
             40 1 254:0 /img/var/log /img/var/log ro - ext4 /dev/vda rw
