@@ -54,6 +54,11 @@ struct ReachEndToEndTests {
         let r = try runPermaudit(["reach", "--root", root, "--user", "nobody", "/var/log/host-etc"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.split(separator: "\n").map(String.init) == ["/etc", "/etc/group", "/etc/passwd"], "only the image's /etc: \(r.stdout)")
+        // The whole image from its top: paths as the image names them (the kernel agreement test found
+        // `/` printed the folder's last letter before each path).
+        let all = try runPermaudit(["reach", "--root", root, "--user", "nobody", "/"])
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stdout.split(separator: "\n").map(String.init) == ["/", "/etc", "/etc/group", "/etc/passwd", "/var", "/var/log"], "a link is not an object of its own: \(all.stdout)")
     }
 
     @Test("a file name with a newline, quotes and invalid UTF-8 comes out byte for byte with --null", .enabled(if: isRoot, "runs as root to read every file"))

@@ -12,6 +12,8 @@
  *   d  unlink; rmdir when unlink answers EISDIR (delete)
  * and "ids" with the process's credentials as /proc/self/status has them (Uid, Gid, Groups, CapEff),
  * for the test to check what setpriv made. c and d change the tree: ask permaudit first.
+ * "chroot DIR" makes DIR the process's root (the image a --root audit reads) with the CAP_SYS_CHROOT
+ * setpriv lent it, then gives that capability up ("chroot DIR keep" when the principal holds it).
  * Never access(2) or /usr/bin/test: they use the real uid and drop capabilities.
  */
 #define _GNU_SOURCE
@@ -22,8 +24,29 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/capability.h>
+
+/* Opened at start: inside a chroot there is no /proc to open. */
+static int status_fd = -1;
+
+/* chroot(dir), then CAP_SYS_CHROOT out of the effective, permitted, inheritable and ambient sets. */
+static int enter_root(const char *dir, int keep) {
+    if (chroot(dir) != 0 || chdir("/") != 0) return errno;
+    if (keep) return 0;
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[2];
+    if (syscall(SYS_capget, &h, d) != 0) return errno;
+    d[CAP_SYS_CHROOT / 32].effective &= ~(1u << (CAP_SYS_CHROOT % 32));
+    d[CAP_SYS_CHROOT / 32].permitted &= ~(1u << (CAP_SYS_CHROOT % 32));
+    d[CAP_SYS_CHROOT / 32].inheritable &= ~(1u << (CAP_SYS_CHROOT % 32));
+    if (syscall(SYS_capset, &h, d) != 0) return errno;
+    /* Lowering an ambient capability that is not raised is not an error. */
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SYS_CHROOT, 0, 0) != 0 && errno != EINVAL) return errno;
+    return 0;
+}
 
 static int faccessat2_(const char *path, int mode) {
     return syscall(SYS_faccessat2, AT_FDCWD, path, mode, AT_EACCESS) == 0 ? 0 : errno;
@@ -106,21 +129,25 @@ static int ask(char op, const char *path) {
 int main(void) {
     char line[8192];
     setvbuf(stdout, NULL, _IOLBF, 0);
+    status_fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
     while (fgets(line, sizeof line, stdin)) {
         size_t n = strlen(line);
         if (n && line[n - 1] == '\n') line[--n] = 0;
         if (strcmp(line, "ids") == 0) {
-            char buf[4096];
-            FILE *f = fopen("/proc/self/status", "r");
+            static char status[16384];
+            ssize_t got = status_fd < 0 ? -1 : pread(status_fd, status, sizeof status - 1, 0);
+            status[got < 0 ? 0 : got] = 0;
             printf("ids");
-            while (f && fgets(buf, sizeof buf, f)) {
-                if (!strncmp(buf, "Uid:", 4) || !strncmp(buf, "Gid:", 4) || !strncmp(buf, "Groups:", 7) || !strncmp(buf, "CapEff:", 7)) {
-                    buf[strcspn(buf, "\n")] = 0;
-                    printf(" | %s", buf);
-                }
+            for (char *l = strtok(status, "\n"); l; l = strtok(NULL, "\n")) {
+                if (!strncmp(l, "Uid:", 4) || !strncmp(l, "Gid:", 4) || !strncmp(l, "Groups:", 7) || !strncmp(l, "CapEff:", 7)) printf(" | %s", l);
             }
-            if (f) fclose(f);
             printf("\n");
+            continue;
+        }
+        if (!strncmp(line, "chroot ", 7)) {
+            char *dir = line + 7, *keep = strstr(dir, " keep");
+            if (keep && keep[5] == 0) *keep = 0;
+            puts(name(enter_root(dir, keep != NULL)));
             continue;
         }
         if (n < 3 || line[1] != ' ') { puts("EBADLINE"); continue; }

@@ -12,7 +12,9 @@ import Testing
 /// random principals (numeric uids with full group lists and some capabilities, root, root without
 /// capabilities); for each, permaudit's verdict must equal what the kernel does when that principal
 /// really reads, writes, executes, searches, lists, statfs-es, creates or deletes (a C oracle run under
-/// `setpriv`), on plain paths and on `/`, `/.`, `/..`, `//`, `link/..` and names under files.
+/// `setpriv`), on plain paths and on `/`, `/.`, `/..`, `//`, `link/..` and names under files; `reach`'s
+/// sweep too, on every object. Then all of it again from inside the tree: permaudit reading it as a
+/// `--root` host, the kernel's process chrooted into it (absolute links and `..` stay inside).
 ///
 /// Replay a failure with `PERMAUDIT_SEED=<seed printed> PERMAUDIT_TREES=1 swift test --filter KernelAgreement`.
 @Suite("Kernel agreement", .serialized)
@@ -21,11 +23,22 @@ struct KernelAgreementTests {
     static let trees = Int(ProcessInfo.processInfo.environment["PERMAUDIT_TREES"] ?? "") ?? 3
     static let tools = ["/usr/bin/cc", "/usr/bin/setpriv", "/usr/bin/setfacl", "/usr/bin/chattr", "/usr/bin/mount", "/usr/bin/umount"]
 
+    /// Where permaudit reads the tree from, and where the kernel's process stands.
+    enum Vantage: String, CustomTestStringConvertible {
+        /// The live host; the process at the real root.
+        case live
+        /// A host rooted at the tree (`--root`); the process chrooted into the tree, so absolute
+        /// symlinks and `..` resolve inside it.
+        case rooted
+        var testDescription: String { rawValue }
+    }
+
     @Test(
         "permaudit decides as the kernel does, on random trees and principals",
         .enabled(if: isRoot, "needs root: builds trees with other owners, bind-mounts, and runs the oracle as other uids (setpriv)"),
-        .enabled(if: tools.allSatisfy { access($0, X_OK) == 0 }, "needs cc, setpriv, setfacl, chattr, mount and umount"))
-    func agreesWithTheKernel() throws {
+        .enabled(if: tools.allSatisfy { access($0, X_OK) == 0 }, "needs cc, setpriv, setfacl, chattr, mount and umount"),
+        arguments: [Vantage.live, .rooted])
+    func agreesWithTheKernel(from vantage: Vantage) throws {
         let oracle = try KernelOracle.build()
         defer { try? FileManager.default.removeItem(atPath: oracle.directory) }
         let base = UInt64(ProcessInfo.processInfo.environment["PERMAUDIT_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64(UInt32.max))
@@ -44,12 +57,19 @@ struct KernelAgreementTests {
             print("kernel agreement: tree seed \(seed) (replay: PERMAUDIT_SEED=\(seed) PERMAUDIT_TREES=1)")
             let tree = try RandomTree(seed: seed)
             defer { tree.remove() }
-            let host = NumericLiveHost(host: LiveHost())  // after the tree: its bind mounts are in the mount table
-            let evaluator = AccessEvaluator(source: host)
+            // Made after the tree: its mounts are in the mount table.
+            let live = LiveHost()
+            let host: any PermauditHost.Host = vantage == .live ? live : try RootedHost(root: tree.root)
+            let source: any FactSource = vantage == .live ? NumericLiveHost(host: live) : host
+            let evaluator = AccessEvaluator(source: source)
+            /// A path of the tree as permaudit and the kernel's process name it.
+            func seen(_ path: String) -> String {
+                vantage == .live ? path : path == tree.root ? "/" : String(path.dropFirst(tree.root.count))
+            }
             var rng = SeededRandom(seed: seed ^ 0x5eed)
             for _ in 0..<8 {
                 let planned = RandomTree.randomPrincipal(&rng)
-                let session = try oracle.session(as: planned)
+                let session = try oracle.session(as: planned, chrootTo: vantage == .rooted ? tree.root : nil)
                 defer { session.close() }
                 let principal = try session.principal(checking: planned)
                 // `reach`: one sweep of the whole tree per access, judged object by object, against the
@@ -57,22 +77,23 @@ struct KernelAgreementTests {
                 for access in [Access.read, .write, .execute] {
                     let judge = ReachJudge(principal: principal, access: access)
                     var reached = Set<String>()
-                    var sweep = TreeSweep(host: host.host)
-                    sweep.run(from: tree.root) { event in
+                    var sweep = TreeSweep(host: host)
+                    sweep.run(from: seen(tree.root)) { event in
                         guard case .object(let o) = event else { return false }
                         if judge.allows(o.facts, mount: o.mount) { reached.insert(o.displayPath) }
                         return judge.canEnter(o.facts, mount: o.mount)
                     }
-                    for path in [tree.root] + tree.directories.dropFirst() + tree.files + tree.covered {
+                    for path in ([tree.root] + tree.directories.dropFirst() + tree.files + tree.covered).map(seen) {
                         let kernel = try session.ask("\(access.oracleOperation) \(path)")
                         sweepDecisions += 1
                         guard reached.contains(path) != (kernel == "OK") else { continue }
-                        let report = "DISAGREEMENT (reach) seed \(seed): \(access.rawValue) \(path) as \(principal): kernel \(kernel), the sweep \(reached.contains(path) ? "reached it" : "did not")"
+                        let report = "DISAGREEMENT (reach, \(vantage.rawValue)) seed \(seed): \(access.rawValue) \(path) as \(principal): kernel \(kernel), the sweep \(reached.contains(path) ? "reached it" : "did not")"
                         if disagreements.count < 25 { print(report + "\n" + tree.describe(evaluator.decide(path, access, for: principal))) }
                         disagreements.append(report)
                     }
                 }
-                for query in tree.queries(&rng) {
+                for var query in tree.queries(&rng) {
+                    query.path = seen(query.path)
                     // permaudit first: create and delete change the tree.
                     let t0 = clock.now
                     let d = evaluator.decide(query.path, query.access, for: principal)
@@ -93,7 +114,7 @@ struct KernelAgreementTests {
                     }
                     if !agree {
                         let report = """
-                            DISAGREEMENT seed \(seed): \(query.access.rawValue) \(query.path) as \(principal) [setpriv \(planned.setprivArguments.joined(separator: " "))]
+                            DISAGREEMENT (\(vantage.rawValue)) seed \(seed): \(query.access.rawValue) \(query.path) as \(principal) [setpriv \(planned.setprivArguments.joined(separator: " "))]
                               kernel \(kernel), permaudit \(d.verdict) (\(d.errno ?? "-")): \(d.reason)
                             """
                         // The facts of the first ones in full (describing costs a dozen processes).
@@ -109,7 +130,7 @@ struct KernelAgreementTests {
             }
         }
         let seconds = (clock.now - started).components.seconds
-        print("kernel agreement: \(decisions) decisions, \(disagreements.count) disagreements, \(errnoDifferences) refusals with another errno, \(seconds) s (permaudit \(engineTime.components.seconds) s, the kernel \(oracleTime.components.seconds) s; base seed \(base), \(Self.trees) trees)")
+        print("kernel agreement (\(vantage.rawValue)): \(decisions) decisions, \(disagreements.count) disagreements, \(errnoDifferences) refusals with another errno, \(seconds) s (permaudit \(engineTime.components.seconds) s, the kernel \(oracleTime.components.seconds) s; base seed \(base), \(Self.trees) trees)")
         print("kernel agreement: \(sweepDecisions) sweep (reach) answers checked too")
         print("kernel agreement: by access \(byAccess.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         print("kernel agreement: kernel answers \(kernelSaid.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")); \(withCapabilities) with capabilities; \(throughACL) decided through an ACL mask")
@@ -162,8 +183,14 @@ struct KernelOracle {
     }
 
     /// One oracle process running as the principal, asked one line at a time.
-    func session(as p: PlannedPrincipal) throws -> OracleSession {
-        try OracleSession(arguments: p.setprivArguments + [binary])
+    /// The oracle as this principal; chrooted into a folder first when one is given (setpriv lends it
+    /// CAP_SYS_CHROOT, which it gives up once there).
+    func session(as p: PlannedPrincipal, chrootTo root: String? = nil) throws -> OracleSession {
+        guard let root else { return try OracleSession(arguments: p.setprivArguments + [binary]) }
+        let session = try OracleSession(arguments: p.setprivArguments(lendingChroot: true) + [binary])
+        let answer = try session.ask("chroot \(root)" + (p.holdsChroot ? " keep" : ""))
+        guard answer == "OK" else { throw ShellError("the oracle could not chroot to \(root): \(answer)") }
+        return session
     }
 }
 
@@ -176,20 +203,27 @@ struct PlannedPrincipal {
     var capabilities = CapabilitySet()
     var kind = Kind.plain
 
-    var setprivArguments: [String] {
+    var setprivArguments: [String] { setprivArguments(lendingChroot: false) }
+
+    /// Whether the principal itself holds CAP_SYS_CHROOT (only root with every capability does here).
+    var holdsChroot: Bool { kind == .root }
+
+    /// With `lendingChroot`, the process also gets CAP_SYS_CHROOT, for the oracle to chroot and then drop.
+    func setprivArguments(lendingChroot: Bool) -> [String] {
         var args = ["/usr/bin/setpriv", "--reuid", String(uid), "--regid", String(gid)]
         args += groups.isEmpty ? ["--clear-groups"] : ["--groups", groups.map(String.init).joined(separator: ",")]
+        let lent = lendingChroot ? ["+sys_chroot"] : []
         switch kind {
         case .root:
             break  // uid 0 keeps every capability across exec
         case .rootWithoutCapabilities:
             // SECBIT_NOROOT: uid 0 gains nothing at exec; it owns root's files and nothing more.
-            args += ["--securebits", "+noroot,+noroot_locked", "--inh-caps", "-all", "--bounding-set", "-all"]
-        case .plain where !capabilities.isEmpty:
-            let caps = capabilities.map { "+" + $0.name.replacingOccurrences(of: "cap_", with: "") }.joined(separator: ",")
-            args += ["--inh-caps", caps, "--ambient-caps", caps]
+            args += ["--securebits", "+noroot,+noroot_locked", "--inh-caps", (["-all"] + lent).joined(separator: ","),
+                     "--bounding-set", (["-all"] + lent).joined(separator: ",")]
+            if lendingChroot { args += ["--ambient-caps", "+sys_chroot"] }
         case .plain:
-            break
+            let caps = capabilities.map { "+" + $0.name.replacingOccurrences(of: "cap_", with: "") } + lent
+            if !caps.isEmpty { args += ["--inh-caps", caps.joined(separator: ","), "--ambient-caps", caps.joined(separator: ",")] }
         }
         return args
     }
