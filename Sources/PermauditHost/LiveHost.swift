@@ -14,7 +14,7 @@ public struct LiveHost: Host {
         if case .success(let b) = Syscalls.readSmallFile("/proc/self/mountinfo") {
             mountTable = MountTable(mountinfo: String(decoding: b, as: UTF8.self))
         } else {
-            mountTable = MountTable(mounts: [])
+            mountTable = MountTable()
         }
         protectedSysctls = KernelSettings.protectedSysctls()
         securityModules = KernelSettings.securityModules(pid: pid)

@@ -14,19 +14,8 @@ public struct MountTable: Sendable, Hashable {
     /// The directory entries something is mounted on (see `entryKey`).
     private let mountedEntries: Set<String>
 
-    /// A table made by hand, in the order the mounts were made: each mount sits on the mount its point
-    /// reached when it was made. Ids are given to mounts that have none.
-    public init(mounts: [MountFacts]) {
-        var table = MountTable(tree: [])
-        for var m in mounts {
-            if m.id == nil {
-                m.id = -(table.mounts.count + 1)
-                m.parentID = table.mount(containing: m.mountPoint)?.id
-            }
-            table = MountTable(tree: table.mounts + [m])
-        }
-        self = table
-    }
+    /// A host whose mounts could not be read: no mount is known.
+    public init() { self.init(tree: []) }
 
     /// Mounts whose parent ids are already set; a parent id not in the list is a mount outside the
     /// table, and what sits on it is unreachable (hidden), unless the id is nil (a top of the tree).
@@ -122,7 +111,7 @@ public struct MountTable: Sendable, Hashable {
     public func isMountPoint(_ path: String) -> Bool {
         guard path != "/" else { return true }
         let parentPath = absolutePath(pathComponents(path).dropLast())
-        guard let holder = visibleIndex(parentPath) else { return mounts.contains { $0.mountPoint == path } }
+        guard let holder = visibleIndex(parentPath) else { return mountPoints.contains(path) }
         return mountedEntries.contains(Self.entryKey(path, in: mounts[holder], index: holder))
     }
 

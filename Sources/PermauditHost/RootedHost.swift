@@ -32,7 +32,7 @@ public struct RootedHost: Host {
         if case .success(let b) = Syscalls.readSmallFile("/proc/self/mountinfo") {
             mountTable = MountTable(mountinfo: String(decoding: b, as: UTF8.self)).rerooted(at: self.root)
         } else {
-            mountTable = MountTable(mounts: [])
+            mountTable = MountTable()
         }
         protectedSysctls = KernelSettings.protectedSysctls()
         securityModules = SecurityModules()

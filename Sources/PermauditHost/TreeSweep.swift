@@ -42,10 +42,9 @@ public struct TreeSweep: Sendable {
     public mutating func run(from start: String, visit: (SweepEvent) -> Bool) {
         let hostPath = Array(start.utf8)
         let real = Array(host.realPath(start).utf8)
-        // The part of a real path before the host path (a rooted host's folder): for `/` the real path
-        // is the folder itself, with no slash after it.
-        let slash = UInt8(ascii: "/")
-        let prefixLength = hostPath == [slash] ? real.count - (real.last == slash ? 1 : 0) : real.count - hostPath.count
+        // The part of a real path before the host path: the folder of a rooted host, nothing on the live one.
+        let top = host.realPath("/")
+        let prefixLength = top == "/" ? 0 : top.utf8.count
         var cpath = real.map { CChar(bitPattern: $0) } + [0]
         var st = statx()
         guard permaudit_lstatx(AT_FDCWD, &cpath, &st) == 0 else {
