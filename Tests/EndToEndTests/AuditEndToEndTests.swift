@@ -2,35 +2,43 @@ import Foundation
 import Glibc
 import Testing
 
-/// The audit on a real staged host, through the built binary: rsyslog writes the real /var/log/auth.log,
-/// logrotate rotates it, a desktop user's FUSE mount sits under /run/user/UID/gvfs, the agent's user and
-/// group are created for real — and the JSON report says what the kernel will do to the agent.
-@Suite("audit on a staged host", .serialized)
+/// The audit on a real staged host, through the built binary: an rsyslogd of the test's own writes an
+/// auth.log into a log folder of the test's own, logrotate rotates it, a desktop user's FUSE mount sits
+/// under /run/user/UID/gvfs, the agent's user and group are created for real — and the JSON report says
+/// what the kernel will do to the agent.
+///
+/// Nothing of the host's own is used or changed: the agent, its group, the broad group and the desktop
+/// user have names of this test's own (so an installed `elastic-agent-user` is never touched); a test
+/// profile (`--rules`) points the audit at them and at the test's log folder; the host's rsyslog, its
+/// /dev/log and /var/log/auth.log are left alone. `.accountsUntouched` checks that no account the test did
+/// not create changed.
+@Suite("audit on a staged host", .serialized, .accountsUntouched)
 struct AuditEndToEndTests {
     static let isRoot = getuid() == 0
     static let tools = ["/usr/sbin/rsyslogd", "/usr/sbin/logrotate", "/usr/bin/bindfs", "/usr/sbin/useradd", "/usr/bin/logger"]
     static let ready = isRoot && tools.allSatisfy { FileManager.default.isExecutableFile(atPath: $0) } && FileManager.default.fileExists(atPath: "/dev/fuse")
 
-    @Test("auth.log and gvfs fail before install and after; the fix planned from the audit opens auth.log, survives rotation and rolls back; adm is flagged too broad", .enabled(if: ready, "needs root, /dev/fuse, and rsyslog, logrotate, bindfs, useradd (CI installs them)"))
+    @Test("auth.log and gvfs fail before install and after; the fix planned from the audit opens auth.log, survives rotation and rolls back; the broad group is flagged", .enabled(if: ready, "needs root, /dev/fuse, and rsyslog, logrotate, bindfs, useradd (CI installs them)"))
     func stagedHost() throws {
         var stage = try StagedHost()
         defer { stage.tearDown() }
         try stage.startRsyslog()
         try stage.writeAuthLogAndRotate()
         let gvfs = try stage.mountDesktopGvfs()
+        let auth = [stage.logDir + "/auth.log", stage.logDir + "/auth.log.1"]
 
         // Preflight: the agent's user does not exist yet.
-        let preflight = try auditJSON()
+        let preflight = try auditJSON(stage)
         #expect(preflight.principal["planned"] as? Bool == true)
-        try expectAuthLogFails(preflight, objects: ["/var/log/auth.log", "/var/log/auth.log.1"])
+        try expectAuthLogFails(preflight, objects: auth, in: stage.logDir)
         try expectGvfsFails(preflight, mountPoint: gvfs)
 
         // Installed: the same failures, now for the real user.
         try stage.createAgentUser()
-        let installed = try auditJSON()
+        let installed = try auditJSON(stage)
         #expect(installed.principal["planned"] as? Bool == false)
-        #expect(installed.principal["user"] as? String == "elastic-agent-user")
-        try expectAuthLogFails(installed, objects: ["/var/log/auth.log", "/var/log/auth.log.1"])
+        #expect(installed.principal["user"] as? String == stage.agent)
+        try expectAuthLogFails(installed, objects: auth, in: stage.logDir)
         try expectGvfsFails(installed, mountPoint: gvfs)
         #expect(installed.finding("linux.groups.too-broad", "groups")?["state"] as? String == "pass")
 
@@ -39,12 +47,12 @@ struct AuditEndToEndTests {
         let before = try stage.agentReadable()
         let aclsBefore = try stage.acls()
         let script = stage.scratch + "/fix.sh", rollback = stage.scratch + "/fix.rollback.sh"
-        let planned = try PermauditRun.run(["fix", "-o", script])
+        let planned = try PermauditRun.run(["fix", "-o", script] + stage.selection)
         try #require(planned.status == 0, "\(planned.stderr)")
-        let plan = try PermauditRun.run(["fix", "--emit", "json"])
+        let plan = try PermauditRun.run(["fix", "--emit", "json"] + stage.selection)
         let planObject = try #require(try JSONSerialization.jsonObject(with: Data(plan.stdout.utf8)) as? [String: Any])
         let planGained = Set(((planObject["gained"] as? [[String: Any]]) ?? []).filter { $0["access"] as? String == "read" }.compactMap { $0["object"] as? String })
-        #expect(planGained.isSuperset(of: ["/var/log/auth.log", "/var/log/auth.log.1"]), "\(planGained.sorted())")
+        #expect(planGained.isSuperset(of: auth), "\(planGained.sorted())")
         #expect(planned.stderr.contains("not fixed by a permission: statfs \(gvfs)"), "\(planned.stderr)")
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/shellcheck") {
             let lint = try PermauditRun.runProcess("/usr/bin/shellcheck", [script, rollback])
@@ -52,8 +60,8 @@ struct AuditEndToEndTests {
         }
         let applied = try PermauditRun.runProcess("/bin/bash", [script])
         try #require(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
-        let fixed = try auditJSON()
-        for object in ["/var/log/auth.log", "/var/log/auth.log.1"] {
+        let fixed = try auditJSON(stage)
+        for object in auth {
             #expect(fixed.finding("linux.auth-log.read", object)?["state"] as? String == "pass", "\(object) after the fix")
         }
         try expectGvfsFails(fixed, mountPoint: gvfs)
@@ -65,7 +73,7 @@ struct AuditEndToEndTests {
         // Real rotation (rsyslog reopens on HUP): the files logrotate makes are still readable.
         try stage.rotate(marker: "permaudit-e2e-rotated")
         let rotated = try stage.agentReadable()
-        #expect(rotated.isSuperset(of: ["/var/log/auth.log", "/var/log/auth.log.1"]), "after rotation: \(rotated.sorted())")
+        #expect(rotated.isSuperset(of: auth), "after rotation: \(rotated.sorted())")
 
         // Again: nothing to change. Then the rollback: the agent is refused again.
         let again = try PermauditRun.runProcess("/bin/bash", [script])
@@ -78,29 +86,29 @@ struct AuditEndToEndTests {
         // Every object that was there before has its ACL back byte for byte (getfacl -n), auth.log and its
         // rotated copies included; no object, new rotated copies included, keeps an entry for the agent.
         for (path, acl) in aclsBefore { #expect(aclsAfter[path] == acl, "\(path): the ACL differs after the rollback") }
-        let uid = try StagedHost.sh("id -u elastic-agent-user").trimmingCharacters(in: .whitespacesAndNewlines)
-        let gid = try StagedHost.sh("id -g elastic-agent-user").trimmingCharacters(in: .whitespacesAndNewlines)
+        let uid = try StagedHost.sh("id -u \(stage.agent)").trimmingCharacters(in: .whitespacesAndNewlines)
+        let gid = try StagedHost.sh("id -g \(stage.agent)").trimmingCharacters(in: .whitespacesAndNewlines)
         for (path, acl) in aclsAfter { #expect(!acl.contains("group:\(gid):") && !acl.contains("user:\(uid):"), "\(path) keeps a grant: \(acl)") }
 
-        // The documented broad fix: adm. auth.log now passes, the group is flagged, gvfs still fails.
-        try StagedHost.sh("usermod -aG adm elastic-agent-user")
-        let inAdm = try auditJSON()
-        let broad = try #require(inAdm.finding("linux.groups.too-broad", "group adm"))
+        // The documented broad fix (adm, here a stand-in group of the test's own that owns the logs): auth.log
+        // now passes, the group is flagged, gvfs still fails.
+        try StagedHost.sh("usermod -aG \(stage.broadGroup) \(stage.agent)")
+        let inBroad = try auditJSON(stage)
+        let broad = try #require(inBroad.finding("linux.groups.too-broad", "group \(stage.broadGroup)"))
         #expect(broad["state"] as? String == "fail")
-        #expect((broad["evidence"] as? [String])?.contains { $0.contains("/var/log/auth.log") } == true, "the evidence lists what adm opens")
-        #expect(inAdm.finding("linux.auth-log.read", "/var/log/auth.log")?["state"] as? String == "pass")
-        #expect(inAdm.finding("linux.auth-log.read", "/var/log/auth.log.1")?["state"] as? String == "pass")
-        try expectGvfsFails(inAdm, mountPoint: gvfs)
+        #expect((broad["evidence"] as? [String])?.contains { $0.contains(auth[0]) } == true, "the evidence lists what the group opens")
+        for object in auth { #expect(inBroad.finding("linux.auth-log.read", object)?["state"] as? String == "pass") }
+        try expectGvfsFails(inBroad, mountPoint: gvfs)
     }
 
-    func expectAuthLogFails(_ report: Report, objects: [String]) throws {
+    func expectAuthLogFails(_ report: Report, objects: [String], in logDir: String) throws {
         for object in objects {
             let f = try #require(report.finding("linux.auth-log.read", object), "no finding for \(object)")
             #expect(f["state"] as? String == "fail", "\(object)")
             let decision = try #require(f["decision"] as? [String: Any])
             #expect(decision["granted"] as? Bool == false)
             let evidence = try #require(decision["evidence"] as? [[String: Any]])
-            #expect(evidence.map { $0["path"] as? String } == ["/", "/var", "/var/log", object])
+            #expect(evidence.map { $0["path"] as? String } == ["/", "/var", "/var/log", logDir, object])
             #expect(evidence.last?["errno"] as? String == "EACCES")
             #expect((f["symptom"] as? String)?.contains("permission denied") == true)
         }
@@ -123,28 +131,97 @@ struct AuditEndToEndTests {
         }
     }
 
-    func auditJSON() throws -> Report {
-        let r = try PermauditRun.run(["audit", "--format", "json"])
+    func auditJSON(_ stage: StagedHost) throws -> Report {
+        let r = try PermauditRun.run(["audit", "--format", "json"] + stage.selection)
         #expect(r.status == 1, "failing findings exit 1: \(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "not JSON: \(r.stdout.prefix(300)) \(r.stderr)")
         return Report(object: object)
     }
 }
 
-/// A host staged for real, and put back afterwards: what existed before is left as it was.
+/// A host staged for real, with names and files of its own, and put back afterwards: nothing that existed
+/// before is used or changed (the host's rsyslog, /dev/log, /var/log/auth.log and accounts stay as they are).
 struct StagedHost {
+    /// Unique to this run: the agent user and its group, the broad group that owns the logs (adm's
+    /// stand-in), the desktop user. useradd takes at most 32 characters.
+    let tag = "\(getpid() % 10000)\(Int.random(in: 100...999))"
+    var agent: String { "pa-e2e-\(tag)" }
+    var broadGroup: String { "pa-e2e-\(tag)-adm" }
+    var desktop: String { "pa-e2e-\(tag)-desk" }
+    let scratch: String
+    var logDir: String { "/var/log/permaudit-audit-e2e-\(tag)" }
+    var profile: String { "pa-e2e-\(tag)" }
+    var selection: [String] { ["--rules", scratch + "/rules", "--profile", profile] }
+
+    var createdLogDir = false
     var startedRsyslog = false
-    var createdAuthLog = false
+    var createdBroadGroup = false
     var desktopUser: String?
+    var createdRunUser: String?
     var mounted: String?
     var fuseMode: mode_t?
     var createdAgent = false
-    let scratch = "/tmp/permaudit-staged-\(getpid())"
 
     init() throws {
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        // A leftover agent user would make the preflight a lie.
-        _ = try? Self.sh("userdel elastic-agent-user 2>/dev/null; groupdel elastic-agent 2>/dev/null; true")
+        scratch = "/tmp/permaudit-staged-\(getpid())-\(Int.random(in: 1000...9999))"
+        try FileManager.default.createDirectory(atPath: scratch + "/rules", withIntermediateDirectories: true)
+        for name in [agent, broadGroup, desktop] where (try? Self.sh("getent passwd \(name) || getent group \(name)")) != nil {
+            throw ShellFailure(description: "\(name) exists already: this test uses only names of its own")
+        }
+        try FileManager.default.createDirectory(atPath: logDir, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o755])
+        createdLogDir = true
+        try Self.sh("groupadd --system \(broadGroup)")
+        createdBroadGroup = true
+        try writeRules()
+    }
+
+    /// The test profile: the catalog's auth.log rule pointed at the test's log folder, the gvfs rule as it
+    /// is, the broad-group rule with the test's stand-in for adm; the agent is the test's own user.
+    func writeRules() throws {
+        try """
+            schema: permaudit/profile/v1
+            profile:
+              name: \(profile)
+              title: The audit end-to-end test's own agent
+              user: \(agent)
+              group: \(agent)
+              default-integrations: [system, system.auth, system.metrics, system.filesystem]
+              rules: [linux.auth-log.read, linux.gvfs.statfs, linux.groups.too-broad]
+
+            """.write(toFile: scratch + "/rules/profile.yaml", atomically: true, encoding: .utf8)
+        try """
+            schema: permaudit/rules/v1
+            rules:
+              - id: linux.auth-log.read
+                title: The agent reads the test's auth.log and its rotated copies
+                summary: The test's rsyslogd writes auth.log as Debian's does (root, the broad group, 0640).
+                platforms: [linux]
+                integrations: [system.auth]
+                severity: high
+                check:
+                  kind: path-access
+                  paths: ["\(logDir)/auth.log*"]
+                  access: read
+                symptom: "Failed opening \(logDir)/auth.log.1: open \(logDir)/auth.log.1: permission denied"
+                documented-fix: Add the agent's user to the adm group.
+                least-privilege-fix: A named-group ACL entry for the agent's group on auth.log and its rotated copies.
+                remedy: log-acl
+                sources: ["the audit end-to-end test"]
+              - id: linux.groups.too-broad
+                title: The agent is not in a group that opens far more than it needs
+                summary: The test's stand-in for adm.
+                platforms: [linux]
+                severity: high
+                check:
+                  kind: group-membership
+                  too-broad: [\(broadGroup)]
+                symptom: "(no error)"
+                documented-fix: Add the agent to adm.
+                least-privilege-fix: Remove the agent from the group and grant named-group ACL entries.
+                remedy: leave-group
+                sources: ["the audit end-to-end test"]
+
+            """.write(toFile: scratch + "/rules/rules.yaml", atomically: true, encoding: .utf8)
     }
 
     @discardableResult
@@ -154,33 +231,44 @@ struct StagedHost {
         return r.stdout
     }
 
+    /// An rsyslogd of the test's own: its own configuration, socket, pid file and work folder, writing
+    /// auth.log into the test's log folder as Debian's rsyslog writes /var/log/auth.log.
     mutating func startRsyslog() throws {
-        if (try? Self.sh("pgrep -x rsyslogd")) == nil {
-            try DetachedCommand.run("rsyslogd")
-            startedRsyslog = true
-        }
+        try """
+            global(workDirectory="\(scratch)")
+            module(load="imuxsock" SysSock.Use="off")
+            input(type="imuxsock" Socket="\(scratch)/dev-log")
+            $FileOwner root
+            $FileGroup \(broadGroup)
+            $FileCreateMode 0640
+            auth,authpriv.* \(logDir)/auth.log
+
+            """.write(toFile: scratch + "/rsyslog.conf", atomically: true, encoding: .utf8)
+        try DetachedCommand.run("rsyslogd -f \(scratch)/rsyslog.conf -i \(scratch)/rsyslogd.pid")
+        startedRsyslog = true
     }
 
-    /// rsyslog creates auth.log as root:adm 0640; a real logrotate run makes auth.log.1 and a new auth.log.
+    /// The test's rsyslog creates auth.log as root:GROUP 0640; a real logrotate run makes auth.log.1 and a
+    /// new auth.log.
     mutating func writeAuthLogAndRotate() throws {
-        createdAuthLog = !FileManager.default.fileExists(atPath: "/var/log/auth.log")
         try waitForLine("permaudit-e2e-before")
         try rotate(marker: "permaudit-e2e-after")
-        #expect(FileManager.default.fileExists(atPath: "/var/log/auth.log.1"))
+        #expect(FileManager.default.fileExists(atPath: logDir + "/auth.log.1"))
     }
 
-    /// logrotate as Debian configures rsyslog's logs (bare `create`, compress, delaycompress), and a HUP.
+    /// logrotate as Debian configures rsyslog's logs (bare `create`, compress, delaycompress), and a HUP
+    /// to the test's rsyslogd.
     func rotate(marker: String) throws {
         let config = scratch + "/logrotate.conf"
         try """
-            /var/log/auth.log {
+            \(logDir)/auth.log {
                 rotate 4
                 create
                 compress
                 delaycompress
                 missingok
                 postrotate
-                    kill -HUP "$(cat /run/rsyslogd.pid)" 2>/dev/null || true
+                    kill -HUP "$(cat \(scratch)/rsyslogd.pid)" 2>/dev/null || true
                 endscript
             }
 
@@ -191,7 +279,7 @@ struct StagedHost {
 
     /// `getfacl` of every object under /var/log (the other suites' scratch trees left out), by path.
     func acls() throws -> [String: String] {
-        let out = try Self.sh("find /var/log -path '/var/log/permaudit-*' -prune -o -print0 | xargs -0 getfacl -p -n 2>/dev/null; true")
+        let out = try Self.sh("find /var/log \\( -path '/var/log/permaudit-*' ! -path '\(logDir)' ! -path '\(logDir)/*' \\) -prune -o -print0 | xargs -0 getfacl -p -n 2>/dev/null; true")
         var blocks: [String: String] = [:]
         for block in out.components(separatedBy: "\n\n") where !block.isEmpty {
             let head = block.split(separator: "\n").first.map(String.init) ?? ""
@@ -204,30 +292,34 @@ struct StagedHost {
     /// The scratch trees other end-to-end suites make under /var/log at the same time are left out.
     func agentReadable() throws -> Set<String> {
         let out = try Self.sh("""
-            find /var/log -path '/var/log/permaudit-*' -prune -o -type f -print0 | xargs -0 setpriv --reuid elastic-agent-user --regid elastic-agent --init-groups \
+            find /var/log \\( -path '/var/log/permaudit-*' ! -path '\(logDir)' ! -path '\(logDir)/*' \\) -prune -o -type f -print0 | xargs -0 setpriv --reuid \(agent) --regid \(agent) --init-groups \\
               sh -c 'for f; do cat -- "$f" >/dev/null 2>&1 && printf "%s\\n" "$f"; done; exit 0' _
             """)
         return Set(out.split(separator: "\n").map(String.init))
     }
 
     func waitForLine(_ marker: String) throws {
-        try Self.sh("logger -p auth.info \(marker)")
-        for _ in 0..<50 {
-            if let text = try? String(contentsOfFile: "/var/log/auth.log", encoding: .utf8), text.contains(marker) { return }
+        for attempt in 0..<50 {
+            if attempt % 10 == 0 { try Self.sh("logger -u \(scratch)/dev-log -p auth.info \(marker)") }
+            if let text = try? String(contentsOfFile: logDir + "/auth.log", encoding: .utf8), text.contains(marker) { return }
             usleep(100_000)
         }
-        throw ShellFailure(description: "rsyslog did not write \(marker) to /var/log/auth.log")
+        throw ShellFailure(description: "rsyslog did not write \(marker) to \(logDir)/auth.log")
     }
 
     /// A desktop user's FUSE mount without allow_other, as gvfsd-fuse makes one (bindfs, mounted by that user).
     mutating func mountDesktopGvfs() throws -> String {
-        let name = "pa-desk\(getpid() % 10000)"
+        let name = desktop
         try Self.sh("useradd --create-home --shell /bin/sh \(name)")
         desktopUser = name
         let uid = try Self.sh("id -u \(name)").trimmingCharacters(in: .whitespacesAndNewlines)
         let gid = try Self.sh("id -g \(name)").trimmingCharacters(in: .whitespacesAndNewlines)
         let runUser = "/run/user/\(uid)"
-        try Self.sh("mkdir -p \(runUser)/gvfs && chown -R \(uid):\(gid) \(runUser) && chmod 0700 \(runUser)")
+        // A runtime folder left by an earlier user of this uid is not the test's to take.
+        guard !FileManager.default.fileExists(atPath: runUser) else { throw ShellFailure(description: "\(runUser) exists already") }
+        try Self.sh("mkdir -p /run/user && mkdir \(runUser)")
+        createdRunUser = runUser
+        try Self.sh("mkdir \(runUser)/gvfs && chown -R \(uid):\(gid) \(runUser) && chmod 0700 \(runUser)")
         var st = stat()
         if stat("/dev/fuse", &st) == 0 {
             fuseMode = st.st_mode & 0o7777
@@ -239,22 +331,22 @@ struct StagedHost {
     }
 
     mutating func createAgentUser() throws {
-        try Self.sh("groupadd --system elastic-agent && useradd --system --gid elastic-agent --no-create-home --shell /usr/sbin/nologin elastic-agent-user")
+        try Self.sh("useradd --system --user-group --no-create-home --shell /usr/sbin/nologin \(agent)")
         createdAgent = true
     }
 
     mutating func tearDown() {
-        // A test that stopped half way must not leave its grants on the host's logs.
+        // A test that stopped half way must not leave its grants on its logs.
         if FileManager.default.fileExists(atPath: scratch + "/fix.rollback.sh") { _ = try? Self.sh("bash \(scratch)/fix.rollback.sh >/dev/null 2>&1") }
         if let m = mounted { _ = try? Self.sh("umount \(m) || fusermount3 -u \(m)") }
         if let mode = fuseMode { chmod("/dev/fuse", mode) }
-        if let u = desktopUser {
-            let uid = (try? Self.sh("id -u \(u)"))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            _ = try? Self.sh("userdel --remove \(u) 2>/dev/null; rm -rf /run/user/\(uid)")
-        }
-        if createdAgent { _ = try? Self.sh("userdel elastic-agent-user; groupdel elastic-agent 2>/dev/null; true") }
-        if startedRsyslog { _ = try? Self.sh("kill \"$(cat /run/rsyslogd.pid)\"; rm -f /run/rsyslogd.pid") }
-        if createdAuthLog { _ = try? Self.sh("rm -f /var/log/auth.log /var/log/auth.log.[0-9]*") }
+        if let r = createdRunUser { _ = try? Self.sh("rm -rf -- \(r)") }
+        // Only what this test created, by the names it made unique.
+        if let u = desktopUser { _ = try? Self.sh("userdel --remove \(u) 2>/dev/null") }
+        if createdAgent { _ = try? Self.sh("userdel \(agent)") }
+        if createdBroadGroup { _ = try? Self.sh("groupdel \(broadGroup)") }
+        if startedRsyslog { _ = try? Self.sh("kill \"$(cat \(scratch)/rsyslogd.pid)\"") }
+        if createdLogDir { try? FileManager.default.removeItem(atPath: logDir) }
         try? FileManager.default.removeItem(atPath: scratch)
     }
 }

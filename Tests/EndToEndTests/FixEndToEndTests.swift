@@ -3,7 +3,7 @@ import Testing
 
 /// `permaudit fix` on a real staged host: a throwaway agent user, auth.log-style trees under /var/log,
 /// a real logrotate config, the kernel as the judge. Needs root; skips cleanly otherwise.
-@Suite("permaudit fix end to end (root)", .serialized, .enabled(if: FixE2E.canRun, "needs root, acl, setpriv and logrotate"))
+@Suite("permaudit fix end to end (root)", .serialized, .accountsUntouched, .enabled(if: FixE2E.canRun, "needs root, acl, setpriv and logrotate"))
 struct FixEndToEndTests {
     /// The whole story: fail → script → shellcheck → run → kernel agrees → rotate → still readable →
     /// run again: no changes → rollback: ACLs back byte for byte and the agent refused again.

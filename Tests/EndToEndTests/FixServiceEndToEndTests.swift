@@ -5,7 +5,7 @@ import Testing
 /// Where a group or a capability of the service is the right tool (the journal, other users' processes),
 /// the fix is a systemd drop-in for the agent's unit: written by the script, read back by the audit
 /// through the unit's drop-ins, removed by the rollback.
-@Suite("permaudit fix for a systemd unit (root)", .serialized, .enabled(if: FixServiceE2E.ready, "needs root, the systemd-journal group and the fix tools"))
+@Suite("permaudit fix for a systemd unit (root)", .serialized, .accountsUntouched, .enabled(if: FixServiceE2E.ready, "needs root, the systemd-journal group and the fix tools"))
 struct FixServiceEndToEndTests {
     @Test("journal and process findings become one drop-in; the audit of the unit then passes them; the rollback removes it")
     func dropIn() throws {

@@ -12,15 +12,18 @@ struct BlastRadiusTests {
         let agent = "pa-br-\(getpid() % 10000)-\(Int.random(in: 100...999))"
         let other = agent + "x"
         let dir = "/var/tmp/permaudit-br-\(getpid())-\(Int.random(in: 1000...9999))"
+        // Only what this test made is removed: a name that exists already fails useradd and is left alone.
+        var made: [[String]] = []
         defer {
-            _ = try? run(["userdel", other])
-            _ = try? run(["userdel", agent])
-            _ = try? run(["groupdel", agent])
-            _ = try? run(["rm", "-rf", "--", dir])
+            for undo in made.reversed() { _ = try? run(undo) }
         }
         try #require(try run(["useradd", "--system", "--user-group", "--no-create-home", agent]).status == 0)
+        made += [["groupdel", agent], ["userdel", agent]]
         try #require(try run(["useradd", "--system", "--no-create-home", "-g", agent, other]).status == 0)
-        try #require(try run(["bash", "-c", "set -e; mkdir -m 0755 '\(dir)'; echo x >'\(dir)/app.log'; chown root:adm '\(dir)/app.log'; chmod 0640 '\(dir)/app.log'"]).status == 0)
+        made.append(["userdel", other])
+        try #require(try run(["mkdir", "-m", "0755", dir]).status == 0)
+        made.append(["rm", "-rf", "--", dir])
+        try #require(try run(["bash", "-c", "set -e; echo x >'\(dir)/app.log'; chown root:adm '\(dir)/app.log'; chmod 0640 '\(dir)/app.log'"]).status == 0)
         let host = LiveHost()
         let who = try PrincipalResolver.resolve(PrincipalRequest(user: agent), on: host)
         let plan = FixPlanner(host: host, principal: who, logrotate: LogrotateConfig(stanzas: [], files: [:])).plan([.init(path: RawPath(dir + "/app.log"), access: .read)])
@@ -40,16 +43,19 @@ struct GroupStrategyTests {
         let agent = "pa-gs-\(getpid() % 10000)-\(Int.random(in: 100...999))"
         let second = agent + "g"
         let dir = "/var/tmp/permaudit-gs-\(getpid())-\(Int.random(in: 1000...9999))"
+        // Only what this test made is removed: a name that exists already fails useradd and is left alone.
+        var made: [[String]] = []
         defer {
-            _ = try? run(["userdel", agent])
-            _ = try? run(["groupdel", agent])
-            _ = try? run(["groupdel", second])
-            _ = try? run(["rm", "-rf", "--", dir])
+            for undo in made.reversed() { _ = try? run(undo) }
         }
         try #require(try run(["useradd", "--system", "--user-group", "--no-create-home", agent]).status == 0)
+        made += [["groupdel", agent], ["userdel", agent]]
         try #require(try run(["groupadd", "--system", second]).status == 0)
+        made.append(["groupdel", second])
+        try #require(try run(["mkdir", "-m", "0755", dir]).status == 0)
+        made.append(["rm", "-rf", "--", dir])
         try #require(try run(["bash", "-c", """
-            set -e; mkdir -m 0755 '\(dir)'
+            set -e
             echo x >'\(dir)/a.log'; chown root:adm '\(dir)/a.log'; chmod 0640 '\(dir)/a.log'
             echo x >'\(dir)/b.log'; chown root:\(second) '\(dir)/b.log'; chmod 0640 '\(dir)/b.log'
             """]).status == 0)
