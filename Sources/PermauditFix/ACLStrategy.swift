@@ -97,9 +97,9 @@ struct ACLStrategy {
             }
             var seen = Set<UInt32>()
             affected = affected.filter { seen.insert($0.uid).inserted }
-            var objects: [(String, FileType)] = [(at, p.original.type)]
-            if p.original.type == .directory { objects = planner.objects(in: p.path, source: base) }
-            var radius = BlastRadius(changes: planner.compare(cumulative, single, principals: affected, objects: objects))
+            // Everyone the entry speaks for, on the object and (for a directory) everything below it.
+            let changes = affected.flatMap { planner.delta(under: [at], before: $0, after: $0, beforeSource: cumulative, afterSource: single, accesses: Self.compared) }
+            var radius = BlastRadius(changes: changes)
             radius.notes.append(maskNote(change))
             if affected.count > 1 {
                 radius.notes.append("every member of group \(who.name(ofGroup: who.gid)) gets the same rights: \(affected.dropFirst().map(\.userLabel).joined(separator: ", "))")
@@ -130,14 +130,14 @@ struct ACLStrategy {
         for at in order where pending[at]?.original.type == .directory {
             if let p = pending[at], seenDirs.insert(p.path.bytes).inserted { dirs.append(p.path) }
         }
-        var objects: [(String, FileType)] = []
-        for d in dirs { objects += planner.objects(in: d, source: base) }
-        var once = Set<String>()
-        objects = objects.filter { once.insert($0.0).inserted }
-        let gained = planner.compare(base, overlay, principals: [who], objects: objects).filter { $0.after == .granted }
+        let gained = planner.delta(under: dirs.map(\.display), before: who, after: who, beforeSource: base, afterSource: overlay, accesses: Self.compared)
+            .filter { $0.after == .granted }
         let id = planner.planID(steps, targets)
         return FixPlan(principal: who, strategy: .acl, targets: targets, steps: steps, unresolved: unresolved, gained: gained, id: id)
     }
+
+    /// What a grant's radius compares: read, write and execute (list and search on a directory).
+    static let compared: [Access] = [.read, .write, .execute]
 
     func shortEntry(_ e: ACLEntry) -> String {
         (e.tag == .user ? "u:" : "g:") + "\(e.qualifier ?? 0):\(e.permissions)"

@@ -127,9 +127,11 @@ public struct BlastRadius: Sendable, Hashable {
     /// How many of the objects a change also opens are named one by one in the notes.
     static let listedLimit = 100
 
-    /// The notes on what else a change opens: where it was computed, how many, and the first ones by name.
-    static func alsoOpensNotes(_ also: [AccessChange], computedUnder roots: [RawPath]) -> [String] {
-        var notes = ["what else this opens (computed under \(roots.map(\.display).joined(separator: ", "))): \(also.count) object(s) the agent could not read before"]
+    /// The notes on what a broad change opens: the figure (the sentence the audit prints too), then the
+    /// objects beyond the asked ones by name.
+    static func opensNotes(_ opened: [AccessChange], asked: Set<String>, change: String, roots: [String], who: Principal) -> [String] {
+        var notes = [ReachDelta.sentence(change, opens: opened.count, under: roots, for: who.userName ?? String(who.uid))]
+        let also = opened.filter { !asked.contains($0.object) }
         notes += also.prefix(listedLimit).map { "also opens: \($0.access.rawValue) \($0.object)" }
         if also.count > listedLimit { notes.append("… and \(also.count - listedLimit) more") }
         return notes

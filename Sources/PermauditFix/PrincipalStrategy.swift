@@ -49,11 +49,14 @@ struct PrincipalStrategy {
         var dirs: [RawPath] = []
         var seen = Set<[UInt8]>()
         for r in requests where seen.insert(r.path.parent.bytes).inserted { dirs.append(r.path.parent) }
-        for extra in ["/var/log", "/etc"] where seen.insert(Array(extra.utf8)).inserted { dirs.append(RawPath(extra)) }
-        let opened = planner.newlyReadable(under: dirs, before: who, after: changed, source: base)
+        let roots = FixPlanner.broadRoots(adding: dirs)
+        let opened = planner.delta(under: roots, before: who, after: changed)
         let asked = Set(requests.map { $0.path.display })
         let also = opened.filter { !asked.contains($0.object) }
-        let notes = BlastRadius.alsoOpensNotes(also, computedUnder: dirs)
+        let what = kind == .capability
+            ? "CAP_DAC_READ_SEARCH"
+            : (added.count == 1 ? "group " : "groups ") + added.map { planner.host.groupName($0) ?? String($0) }.joined(separator: ", ")
+        let notes = BlastRadius.opensNotes(opened, asked: asked, change: what, roots: roots, who: who)
 
         var steps: [FixStep] = []
         let user = who.userName ?? String(who.uid)

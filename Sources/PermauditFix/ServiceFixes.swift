@@ -96,9 +96,10 @@ enum ServiceFixes {
             for g in s.groups { if let gid = planner.host.accounts.group(named: g)?.gid { changed.groups.append(gid) } }
             for c in s.capabilities { changed.capabilities.insert(c) }
         }
-        let roots = ["/var/log/journal", "/run/log/journal", "/var/log", "/etc"].map(RawPath.init)
-        let opened = planner.newlyReadable(under: roots, before: who, after: changed, source: OverlaySource(base: planner.host))
-        var notes = BlastRadius.alsoOpensNotes(opened, computedUnder: roots)
+        let roots = ["/run/log/journal"] + ReachDelta.broadRoots
+        let opened = planner.delta(under: roots, before: who, after: changed)
+        let what = settings.map { "\($0.key)=\($0.value)" }.joined(separator: " and ")
+        var notes = BlastRadius.opensNotes(opened, asked: [], change: what, roots: roots, who: who)
         if settings.contains(where: { !$0.capabilities.isEmpty }) {
             notes.append("capabilities apply to everything the service does; a CapabilityBoundingSet= in the unit must allow them too")
         }
