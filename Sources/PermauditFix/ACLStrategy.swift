@@ -29,6 +29,15 @@ struct ACLStrategy {
             let display = r.path.display
             let before = planner.decide(base, display, r.access, who)
             var target = FixTarget(path: r.path, access: r.access, ruleID: r.ruleID, origin: r.origin, before: before)
+            // Refused whatever the permissions say (another user's FUSE mount, a read-only mount): grant nothing.
+            if let why = NoPermissionHelps.reason(planner.decide(overlay, display, r.access, NoPermissionHelps.probe(who))) {
+                unresolved.append(.init(path: r.path, access: r.access, reason: why.reason, configurationFix: why.fix))
+                target.after = planner.decide(overlay, display, r.access, who)
+                targets.append(target)
+                continue
+            }
+            // What this target's grants are planned on: restored when the target stays denied.
+            let saved = (overlay, pending, order)
             for _ in 0..<64 {
                 let d = planner.decide(overlay, display, r.access, who)
                 if d.verdict == .granted { break }
@@ -69,6 +78,10 @@ struct ACLStrategy {
                     pending[at] = Pending(path: base.raw[at] ?? RawPath(at), original: original, current: changed, entry: entry, widened: widened, reasons: [reason])
                     order.append(at)
                 }
+            }
+            if planner.decide(overlay, display, r.access, who).verdict != .granted {
+                // Never grant anything on the way to a target that stays denied.
+                (overlay, pending, order) = saved
             }
             target.after = planner.decide(overlay, display, r.access, who)
             targets.append(target)
@@ -203,6 +216,13 @@ extension RawFileSystem {
 
 /// When no permission can help, what the configuration fix is.
 enum NoPermissionHelps {
+    /// The principal with every capability: what it is still refused, no permission change gives.
+    static func probe(_ who: Principal) -> Principal {
+        var p = who
+        p.capabilities = .full
+        return p
+    }
+
     static func reason(_ d: AccessDecision) -> (reason: String, fix: String)? {
         if let m = d.evidence.first(where: { $0.role == .mount && $0.outcome == .denied }) {
             if m.because.contains("FUSE") {

@@ -15,6 +15,14 @@ struct PrincipalStrategy {
         var added: [UInt32] = []
         var unresolved: [FixPlan.Unresolved] = []
         for r in requests {
+            // Refused whatever the permissions say (another user's FUSE mount, a read-only mount): change nothing.
+            if let why = NoPermissionHelps.reason(planner.decide(base, r.path.display, r.access, NoPermissionHelps.probe(changed))) {
+                unresolved.append(.init(path: r.path, access: r.access, reason: why.reason, configurationFix: why.fix))
+                continue
+            }
+            // Restored when the target stays denied: no group or capability for a target it does not open.
+            let saved = (changed, added)
+            defer { if planner.decide(base, r.path.display, r.access, changed).verdict != .granted { (changed, added) = saved } }
             for _ in 0..<16 {
                 let d = planner.decide(base, r.path.display, r.access, changed)
                 if d.verdict == .granted { break }
