@@ -45,7 +45,7 @@ struct ACLStrategy {
                     unresolved.append(.init(path: r.path, access: r.access, reason: why.reason, configurationFix: why.fix))
                     break
                 }
-                guard d.verdict == .denied, d.errno == "EACCES", let at = d.blockedAt, let facts = overlay.facts(at), facts.type != .symlink else {
+                guard d.verdict == .denied, d.cause == .permission, let at = d.blockedAt, let facts = overlay.facts(at), facts.type != .symlink else {
                     unresolved.append(.init(path: r.path, access: r.access, reason: d.reason, configurationFix: "no permission change can fix this: \(d.reason)"))
                     break
                 }
@@ -224,15 +224,18 @@ enum NoPermissionHelps {
     }
 
     static func reason(_ d: AccessDecision) -> (reason: String, fix: String)? {
-        if let m = d.evidence.first(where: { $0.role == .mount && $0.outcome == .denied }) {
-            if m.because.contains("FUSE") {
-                return (m.because, "no permission helps: another user's FUSE mount without allow_other refuses everyone else, root included. Leave it out of the filesystem metrics: add `fuse.gvfsd-fuse` (the mount's type) to `filesystem.ignore_types`, or drop it with a processor")
-            }
-            return (m.because, "no permission helps: the mount refuses it (\(m.because)); change the mount options or leave the path out")
-        }
-        if d.errno == "EROFS" || d.errno == "EPERM" {
+        guard d.verdict == .denied, let cause = d.cause else { return nil }
+        // The mount's own words (the step that refused), as the evidence shows them.
+        let mountStep = d.evidence.first { $0.role == .mount && $0.outcome == .denied }?.because ?? d.reason
+        switch cause {
+        case .fuseOwnerOnly:
+            return (mountStep, "no permission helps: another user's FUSE mount without allow_other refuses everyone else, root included. Leave it out of the filesystem metrics: add `fuse.gvfsd-fuse` (the mount's type) to `filesystem.ignore_types`, or drop it with a processor")
+        case .readOnlyMount, .noExecMount, .noDevMount:
+            return (mountStep, "no permission helps: the mount refuses it (\(mountStep)); change the mount options or leave the path out")
+        case .immutable, .appendOnly, .stickyDirectory:
             return (d.reason, "no permission helps: \(d.reason)")
+        case .permission, .protectedSysctl, .missing, .notADirectory, .isADirectory, .invalidName, .busy, .notEmpty, .symlinkLoop, .cannotLook:
+            return nil
         }
-        return nil
     }
 }

@@ -25,14 +25,49 @@ public struct FixPlan: Sendable, Hashable {
     public var id: String
 
     public struct Unresolved: Sendable, Hashable {
-        public var path: RawPath
+        /// What is not fixed: a path of this host, or something that is not a path.
+        public enum Object: Sendable, Hashable {
+            case path(RawPath)
+            /// The agent's service: a unit setting the plan cannot write without `--unit`.
+            case service
+            /// Not a path of this host (another platform's object, a volume): as the finding names it.
+            case named(String)
+
+            public var display: String {
+                switch self {
+                case .path(let p): p.display
+                case .service: "the agent's service"
+                case .named(let n): n
+                }
+            }
+        }
+
+        public var object: Object
         public var access: Access
         public var reason: String
         public var configurationFix: String
 
+        public init(object: Object, access: Access, reason: String, configurationFix: String) {
+            self.object = object
+            self.access = access
+            self.reason = reason
+            self.configurationFix = configurationFix
+        }
+
+        public init(path: RawPath, access: Access, reason: String, configurationFix: String) {
+            self.init(object: .path(path), access: access, reason: reason, configurationFix: configurationFix)
+        }
+
+        /// The path, when the object is one.
+        public var path: RawPath? {
+            if case .path(let p) = object { return p }
+            return nil
+        }
+
         /// `read /var/log/x` for a path; the object alone for a service or another platform's object.
         public var subject: String {
-            path.display.hasPrefix("/") ? "\(access.rawValue) \(path.display)" : path.display
+            if case .path(let p) = object { return "\(access.rawValue) \(p.display)" }
+            return object.display
         }
     }
 }

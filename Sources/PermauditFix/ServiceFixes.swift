@@ -41,7 +41,7 @@ enum ServiceFixes {
         // the plan says so, with the rule's own narrow fix.
         for f in nonPath where setting(for: f) == nil {
             plan.unresolved.append(.init(
-                path: RawPath(f.object), access: .read, reason: "\(f.ruleID): \(f.message)",
+                object: f.object.hasPrefix("/") ? .path(RawPath(f.object)) : .named(f.object), access: .read, reason: "\(f.ruleID): \(f.message)",
                 configurationFix: f.leastPrivilegeFix ?? f.documentedFix ?? "no permission change on this host fixes \(f.ruleID)"))
         }
         // One setting per key: two rules asking for capabilities make one AmbientCapabilities= line.
@@ -82,7 +82,7 @@ enum ServiceFixes {
                 }
             } else {
                 plan.unresolved.append(.init(
-                    path: RawPath("the agent's service"), access: .read, reason: s.why,
+                    object: .service, access: .read, reason: s.why,
                     configurationFix: "give --unit NAME (the agent's systemd unit) so the plan can write a drop-in with \(s.key)=\(s.value)"))
             }
         }
