@@ -14,6 +14,12 @@ extension Permaudit {
                 are not followed) and enters only the directories the principal can search, so it costs what the \
                 principal can reach. Directories permaudit itself cannot read are reported on standard error as \
                 unknown. Exit status: 0 done, 2 bad input, 3 some part could not be looked at.
+
+                --changed-by 'group G' or --changed-by 'cap C' lists instead what that membership or capability \
+                would add: the objects the principal can access with it and not without it (whether or not the \
+                principal has it now). The figure is the one `audit` prints for a too-broad group and `fix` for a \
+                group or capability step: \(ReachDelta.definition). Example: permaudit reach --user \
+                elastic-agent-user --changed-by 'group adm' /var/log /etc
                 """)
 
         @Argument(help: "Directories (or files) to sweep.")
@@ -40,14 +46,21 @@ extension Permaudit {
         @Flag(name: .long, help: "Only print the summary line.")
         var count = false
 
+        @Option(name: .customLong("changed-by"), help: ArgumentHelp("List what a change would add: 'group NAME|GID' or 'cap CAP'.", valueName: "CHANGE"))
+        var changedBy: ReachChange?
+
         func validate() throws {
             try principal.requireGiven()
             if trees.isEmpty { throw ValidationError("give at least one TREE to sweep, e.g. permaudit reach --user nobody /var/log") }
+            if changedBy != nil, ![.read, .write, .execute].contains(access) {
+                throw ValidationError("--changed-by compares read, write or execute (list and search on directories); not \(access.rawValue)")
+            }
         }
 
         func run() throws {
             let h = try host.makeHost(pid: principal.pid)
             let who = try principal.resolve(on: h)
+            if let changedBy { return try runDelta(changedBy, who: who, host: h) }
             let judge = ReachJudge(principal: who, access: access)
             let evaluator = AccessEvaluator(source: h)
             let out = OutputBuffer(fd: 1)
@@ -82,6 +95,32 @@ extension Permaudit {
             out.flush()
             let ms = Double(monotonicNanoseconds() - started) / 1e6
             writeError("\(reachable) of \(examined) objects examined allow \(access.rawValue) for \(who.userLabel); \(unknown) unknown; \(String(format3(ms))) ms")
+            if unknown > 0 { throw ExitCode(3) }
+        }
+
+        /// `--changed-by`: the one ``ReachDelta`` between the principal without the change and with it.
+        func runDelta(_ change: ReachChange, who: Principal, host h: any Host) throws {
+            let (without, with) = try change.sides(of: who, on: h)
+            let roots = trees.map { $0.hasPrefix("/") ? $0 : currentDirectory() + "/" + $0 }
+            let started = monotonicNanoseconds()
+            let sweep = ReachDeltaSweep(
+                host: h, roots: roots, before: .init(principal: without), after: .init(principal: with), accesses: [access],
+                oneFileSystem: oneFileSystem)
+            for u in sweep.unreached { writeError("\(u.root): not reachable with or without \(change): \(u.decision.reason)") }
+            for u in sweep.unreadable { writeError("unknown: \(String(decoding: u.path, as: UTF8.self)): permaudit cannot look: \(u.error)") }
+            let out = OutputBuffer(fd: 1)
+            if !count {
+                for c in sweep.delta.opened {
+                    if long { out.append("\(c.access.rawValue) ") }
+                    out.append(c.path)
+                    out.append([nullTerminated ? 0 : 10])
+                }
+            }
+            out.flush()
+            let ms = Double(monotonicNanoseconds() - started) / 1e6
+            let unknown = sweep.unreadable.count + sweep.unreached.filter { $0.decision.verdict == .unknown }.count
+            writeError(ReachDelta.sentence("\(change)", opens: sweep.delta.opened.count, under: trees, for: who.userName ?? String(who.uid), access: access)
+                + "; \(sweep.delta.examined) objects examined; \(unknown) unknown; \(format3(ms)) ms")
             if unknown > 0 { throw ExitCode(3) }
         }
 

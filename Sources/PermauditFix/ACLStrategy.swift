@@ -29,6 +29,15 @@ struct ACLStrategy {
             let display = r.path.display
             let before = planner.decide(base, display, r.access, who)
             var target = FixTarget(path: r.path, access: r.access, ruleID: r.ruleID, origin: r.origin, before: before)
+            // Refused whatever the permissions say (another user's FUSE mount, a read-only mount): grant nothing.
+            if let why = NoPermissionHelps.reason(planner.decide(overlay, display, r.access, NoPermissionHelps.probe(who))) {
+                unresolved.append(.init(path: r.path, access: r.access, reason: why.reason, configurationFix: why.fix))
+                target.after = planner.decide(overlay, display, r.access, who)
+                targets.append(target)
+                continue
+            }
+            // What this target's grants are planned on: restored when the target stays denied.
+            let saved = (overlay, pending, order)
             for _ in 0..<64 {
                 let d = planner.decide(overlay, display, r.access, who)
                 if d.verdict == .granted { break }
@@ -36,7 +45,7 @@ struct ACLStrategy {
                     unresolved.append(.init(path: r.path, access: r.access, reason: why.reason, configurationFix: why.fix))
                     break
                 }
-                guard d.verdict == .denied, d.errno == "EACCES", let at = d.blockedAt, let facts = overlay.facts(at), facts.type != .symlink else {
+                guard d.verdict == .denied, d.cause == .permission, let at = d.blockedAt, let facts = overlay.facts(at), facts.type != .symlink else {
                     unresolved.append(.init(path: r.path, access: r.access, reason: d.reason, configurationFix: "no permission change can fix this: \(d.reason)"))
                     break
                 }
@@ -70,6 +79,10 @@ struct ACLStrategy {
                     order.append(at)
                 }
             }
+            if planner.decide(overlay, display, r.access, who).verdict != .granted {
+                // Never grant anything on the way to a target that stays denied.
+                (overlay, pending, order) = saved
+            }
             target.after = planner.decide(overlay, display, r.access, who)
             targets.append(target)
         }
@@ -97,9 +110,9 @@ struct ACLStrategy {
             }
             var seen = Set<UInt32>()
             affected = affected.filter { seen.insert($0.uid).inserted }
-            var objects: [(String, FileType)] = [(at, p.original.type)]
-            if p.original.type == .directory { objects = planner.objects(in: p.path, source: base) }
-            var radius = BlastRadius(changes: planner.compare(cumulative, single, principals: affected, objects: objects))
+            // Everyone the entry speaks for, on the object and (for a directory) everything below it.
+            let changes = affected.flatMap { planner.delta(under: [at], before: $0, after: $0, beforeSource: cumulative, afterSource: single, accesses: Self.compared) }
+            var radius = BlastRadius(changes: changes)
             radius.notes.append(maskNote(change))
             if affected.count > 1 {
                 radius.notes.append("every member of group \(who.name(ofGroup: who.gid)) gets the same rights: \(affected.dropFirst().map(\.userLabel).joined(separator: ", "))")
@@ -130,14 +143,14 @@ struct ACLStrategy {
         for at in order where pending[at]?.original.type == .directory {
             if let p = pending[at], seenDirs.insert(p.path.bytes).inserted { dirs.append(p.path) }
         }
-        var objects: [(String, FileType)] = []
-        for d in dirs { objects += planner.objects(in: d, source: base) }
-        var once = Set<String>()
-        objects = objects.filter { once.insert($0.0).inserted }
-        let gained = planner.compare(base, overlay, principals: [who], objects: objects).filter { $0.after == .granted }
+        let gained = planner.delta(under: dirs.map(\.display), before: who, after: who, beforeSource: base, afterSource: overlay, accesses: Self.compared)
+            .filter { $0.after == .granted }
         let id = planner.planID(steps, targets)
         return FixPlan(principal: who, strategy: .acl, targets: targets, steps: steps, unresolved: unresolved, gained: gained, id: id)
     }
+
+    /// What a grant's radius compares: read, write and execute (list and search on a directory).
+    static let compared: [Access] = [.read, .write, .execute]
 
     func shortEntry(_ e: ACLEntry) -> String {
         (e.tag == .user ? "u:" : "g:") + "\(e.qualifier ?? 0):\(e.permissions)"
@@ -203,16 +216,26 @@ extension RawFileSystem {
 
 /// When no permission can help, what the configuration fix is.
 enum NoPermissionHelps {
+    /// The principal with every capability: what it is still refused, no permission change gives.
+    static func probe(_ who: Principal) -> Principal {
+        var p = who
+        p.capabilities = .full
+        return p
+    }
+
     static func reason(_ d: AccessDecision) -> (reason: String, fix: String)? {
-        if let m = d.evidence.first(where: { $0.role == .mount && $0.outcome == .denied }) {
-            if m.because.contains("FUSE") {
-                return (m.because, "no permission helps: another user's FUSE mount without allow_other refuses everyone else, root included. Leave it out of the filesystem metrics: add `fuse.gvfsd-fuse` (the mount's type) to `filesystem.ignore_types`, or drop it with a processor")
-            }
-            return (m.because, "no permission helps: the mount refuses it (\(m.because)); change the mount options or leave the path out")
-        }
-        if d.errno == "EROFS" || d.errno == "EPERM" {
+        guard d.verdict == .denied, let cause = d.cause else { return nil }
+        // The mount's own words (the step that refused), as the evidence shows them.
+        let mountStep = d.evidence.first { $0.role == .mount && $0.outcome == .denied }?.because ?? d.reason
+        switch cause {
+        case .fuseOwnerOnly:
+            return (mountStep, "no permission helps: another user's FUSE mount without allow_other refuses everyone else, root included. Leave it out of the filesystem metrics: add `fuse.gvfsd-fuse` (the mount's type) to `filesystem.ignore_types`, or drop it with a processor")
+        case .readOnlyMount, .noExecMount, .noDevMount:
+            return (mountStep, "no permission helps: the mount refuses it (\(mountStep)); change the mount options or leave the path out")
+        case .immutable, .appendOnly, .stickyDirectory:
             return (d.reason, "no permission helps: \(d.reason)")
+        case .permission, .protectedSysctl, .missing, .notADirectory, .isADirectory, .invalidName, .busy, .notEmpty, .symlinkLoop, .cannotLook:
+            return nil
         }
-        return nil
     }
 }

@@ -25,14 +25,49 @@ public struct FixPlan: Sendable, Hashable {
     public var id: String
 
     public struct Unresolved: Sendable, Hashable {
-        public var path: RawPath
+        /// What is not fixed: a path of this host, or something that is not a path.
+        public enum Object: Sendable, Hashable {
+            case path(RawPath)
+            /// The agent's service: a unit setting the plan cannot write without `--unit`.
+            case service
+            /// Not a path of this host (another platform's object, a volume): as the finding names it.
+            case named(String)
+
+            public var display: String {
+                switch self {
+                case .path(let p): p.display
+                case .service: "the agent's service"
+                case .named(let n): n
+                }
+            }
+        }
+
+        public var object: Object
         public var access: Access
         public var reason: String
         public var configurationFix: String
 
+        public init(object: Object, access: Access, reason: String, configurationFix: String) {
+            self.object = object
+            self.access = access
+            self.reason = reason
+            self.configurationFix = configurationFix
+        }
+
+        public init(path: RawPath, access: Access, reason: String, configurationFix: String) {
+            self.init(object: .path(path), access: access, reason: reason, configurationFix: configurationFix)
+        }
+
+        /// The path, when the object is one.
+        public var path: RawPath? {
+            if case .path(let p) = object { return p }
+            return nil
+        }
+
         /// `read /var/log/x` for a path; the object alone for a service or another platform's object.
         public var subject: String {
-            path.display.hasPrefix("/") ? "\(access.rawValue) \(path.display)" : path.display
+            if case .path(let p) = object { return "\(access.rawValue) \(p.display)" }
+            return object.display
         }
     }
 }
@@ -127,9 +162,11 @@ public struct BlastRadius: Sendable, Hashable {
     /// How many of the objects a change also opens are named one by one in the notes.
     static let listedLimit = 100
 
-    /// The notes on what else a change opens: where it was computed, how many, and the first ones by name.
-    static func alsoOpensNotes(_ also: [AccessChange], computedUnder roots: [RawPath]) -> [String] {
-        var notes = ["what else this opens (computed under \(roots.map(\.display).joined(separator: ", "))): \(also.count) object(s) the agent could not read before"]
+    /// The notes on what a broad change opens: the figure (the sentence the audit prints too), then the
+    /// objects beyond the asked ones by name.
+    static func opensNotes(_ opened: [AccessChange], asked: Set<String>, change: String, roots: [String], who: Principal) -> [String] {
+        var notes = [ReachDelta.sentence(change, opens: opened.count, under: roots, for: who.userName ?? String(who.uid))]
+        let also = opened.filter { !asked.contains($0.object) }
         notes += also.prefix(listedLimit).map { "also opens: \($0.access.rawValue) \($0.object)" }
         if also.count > listedLimit { notes.append("… and \(also.count - listedLimit) more") }
         return notes

@@ -11,9 +11,6 @@ public struct FixPlanner: Sendable {
     public var unit: String?
     /// Rotation config; read from the host unless given.
     public var logrotate: LogrotateConfig
-    /// How many entries of a directory the blast radius looks at before it stops and says so.
-    public var scanLimit = 2000
-
     public init(host: any Host, principal: Principal, unit: String? = nil, logrotate: LogrotateConfig? = nil) {
         self.host = host
         self.principal = principal
@@ -95,59 +92,28 @@ public struct FixPlanner: Sendable {
         return principal(named: u.name)
     }
 
-    /// The accesses worth comparing on an object of this type.
-    static func accesses(for type: FileType) -> [Access] {
-        type == .directory ? [.list, .search, .write] : [.read, .write, .execute]
+    /// What a change opens (and takes away) under these roots: the one ``ReachDelta``, swept on the host,
+    /// each side's walk to a root judged on its own model.
+    func delta(
+        under roots: [String], before: Principal, after: Principal, beforeSource: OverlaySource? = nil, afterSource: OverlaySource? = nil,
+        accesses: [Access] = [.read]
+    ) -> [AccessChange] {
+        let sweep = ReachDeltaSweep(
+            host: host, roots: roots,
+            before: .init(principal: before, changed: beforeSource?.changedByPath ?? [:]),
+            after: .init(principal: after, changed: afterSource?.changedByPath ?? [:]),
+            accesses: accesses, beforeSource: beforeSource, afterSource: afterSource)
+        let d = sweep.delta
+        return d.opened.map { AccessChange(principal: after.userLabel, object: $0.displayPath, access: $0.access, before: .denied, after: .granted) }
+            + d.closed.map { AccessChange(principal: after.userLabel, object: $0.displayPath, access: $0.access, before: .granted, after: .denied) }
     }
 
-    /// Every change of access between two models for these principals on these objects.
-    func compare(_ before: any FactSource, _ after: any FactSource, principals: [Principal], objects: [(String, FileType)]) -> [AccessChange] {
-        var out: [AccessChange] = []
-        for who in principals {
-            for (path, type) in objects {
-                for access in Self.accesses(for: type) {
-                    let b = decide(before, path, access, who).verdict
-                    let a = decide(after, path, access, who).verdict
-                    if a != b { out.append(AccessChange(principal: who.userLabel, object: path, access: access, before: b, after: a)) }
-                }
-            }
-        }
-        return out
-    }
-
-    /// The entries of a directory (display text and type), up to `scanLimit`; the directory itself first.
-    func objects(in dir: RawPath, source: any FactSource) -> [(String, FileType)] {
-        var out: [(String, FileType)] = [(dir.display, .directory)]
-        guard case .success(let names) = RawFileSystem.listDirectory(dir) else { return out }
-        for name in names.prefix(scanLimit) {
-            let p = dir.appending(name)
-            if case .found(let f) = RawFileSystem.lookup(p), f.type != .symlink { out.append((p.display, f.type)) }
-        }
-        return out
-    }
-
-    /// Everything under these folders (recursively, up to `scanLimit` objects) that `after` can read and `before` cannot.
-    func newlyReadable(under roots: [RawPath], before: Principal, after: Principal, source: any FactSource) -> [AccessChange] {
-        var out: [AccessChange] = []
-        var pending = roots
-        var seen = Set<[UInt8]>()
-        var count = 0
-        while let dir = pending.popLast(), count < scanLimit {
-            guard seen.insert(dir.bytes).inserted, case .success(let names) = RawFileSystem.listDirectory(dir) else { continue }
-            for name in names {
-                count += 1
-                let p = dir.appending(name)
-                guard case .found(let f) = RawFileSystem.lookup(p), f.type == .regular || f.type == .directory else { continue }
-                if f.type == .directory { pending.append(p) }
-                let access: Access = f.type == .directory ? .list : .read
-                let b = decide(source, p.display, access, before).verdict
-                let a = decide(source, p.display, access, after).verdict
-                if a == .granted && b != .granted {
-                    out.append(AccessChange(principal: after.userLabel, object: p.display, access: access, before: b, after: a))
-                }
-            }
-        }
-        return out
+    /// The roots a broad change is counted under: the audit's (``ReachDelta/broadRoots``), plus the targets'
+    /// folders that lie outside them.
+    static func broadRoots(adding dirs: [RawPath]) -> [String] {
+        var roots = ReachDelta.broadRoots
+        for d in dirs.map(\.display) where !roots.contains(where: { d == $0 || d.hasPrefix($0 + "/") }) { roots.append(d) }
+        return roots
     }
 
     func planID(_ steps: [FixStep], _ targets: [FixTarget]) -> String {

@@ -36,6 +36,13 @@ struct OverlaySource: FactSource {
         return nil
     }
 
+    /// The changed facts by host path, as the sweep names objects.
+    var changedByPath: [[UInt8]: FileFacts] {
+        var out: [[UInt8]: FileFacts] = [:]
+        for (k, f) in changed { out[raw[k]?.bytes ?? Array(k.utf8)] = f }
+        return out
+    }
+
     /// This overlay plus one more changed object.
     func with(_ path: String, _ facts: FileFacts) -> OverlaySource {
         var copy = self

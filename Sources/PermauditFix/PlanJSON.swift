@@ -24,10 +24,16 @@ public enum PlanJSON {
             })),
             ("steps", .array(plan.steps.map(step))),
             ("unresolved", .array(plan.unresolved.map { u in
-                .object(path(u.path) + [("access", .string(u.access.rawValue)), ("reason", .string(u.reason)), ("configurationFix", .string(u.configurationFix))])
+                .object(object(u.object) + [("access", .string(u.access.rawValue)), ("reason", .string(u.reason)), ("configurationFix", .string(u.configurationFix))])
             })),
             ("gained", .array(plan.gained.map(change))),
         ])
+    }
+
+    /// A path as `path` (and `pathHex` when not UTF-8); what is not a path by its name in `path`, as before.
+    static func object(_ o: FixPlan.Unresolved.Object) -> [(String, JSONValue)] {
+        if case .path(let p) = o { return path(p) }
+        return [("path", .string(o.display))]
     }
 
     static func path(_ p: RawPath) -> [(String, JSONValue)] {

@@ -15,6 +15,14 @@ struct PrincipalStrategy {
         var added: [UInt32] = []
         var unresolved: [FixPlan.Unresolved] = []
         for r in requests {
+            // Refused whatever the permissions say (another user's FUSE mount, a read-only mount): change nothing.
+            if let why = NoPermissionHelps.reason(planner.decide(base, r.path.display, r.access, NoPermissionHelps.probe(changed))) {
+                unresolved.append(.init(path: r.path, access: r.access, reason: why.reason, configurationFix: why.fix))
+                continue
+            }
+            // Restored when the target stays denied: no group or capability for a target it does not open.
+            let saved = (changed, added)
+            defer { if planner.decide(base, r.path.display, r.access, changed).verdict != .granted { (changed, added) = saved } }
             for _ in 0..<16 {
                 let d = planner.decide(base, r.path.display, r.access, changed)
                 if d.verdict == .granted { break }
@@ -49,11 +57,14 @@ struct PrincipalStrategy {
         var dirs: [RawPath] = []
         var seen = Set<[UInt8]>()
         for r in requests where seen.insert(r.path.parent.bytes).inserted { dirs.append(r.path.parent) }
-        for extra in ["/var/log", "/etc"] where seen.insert(Array(extra.utf8)).inserted { dirs.append(RawPath(extra)) }
-        let opened = planner.newlyReadable(under: dirs, before: who, after: changed, source: base)
+        let roots = FixPlanner.broadRoots(adding: dirs)
+        let opened = planner.delta(under: roots, before: who, after: changed)
         let asked = Set(requests.map { $0.path.display })
         let also = opened.filter { !asked.contains($0.object) }
-        let notes = BlastRadius.alsoOpensNotes(also, computedUnder: dirs)
+        let what = kind == .capability
+            ? "CAP_DAC_READ_SEARCH"
+            : (added.count == 1 ? "group " : "groups ") + added.map { planner.host.groupName($0) ?? String($0) }.joined(separator: ", ")
+        let notes = BlastRadius.opensNotes(opened, asked: asked, change: what, roots: roots, who: who)
 
         var steps: [FixStep] = []
         let user = who.userName ?? String(who.uid)

@@ -41,7 +41,7 @@ enum ServiceFixes {
         // the plan says so, with the rule's own narrow fix.
         for f in nonPath where setting(for: f) == nil {
             plan.unresolved.append(.init(
-                path: RawPath(f.object), access: .read, reason: "\(f.ruleID): \(f.message)",
+                object: f.object.hasPrefix("/") ? .path(RawPath(f.object)) : .named(f.object), access: .read, reason: "\(f.ruleID): \(f.message)",
                 configurationFix: f.leastPrivilegeFix ?? f.documentedFix ?? "no permission change on this host fixes \(f.ruleID)"))
         }
         // One setting per key: two rules asking for capabilities make one AmbientCapabilities= line.
@@ -82,7 +82,7 @@ enum ServiceFixes {
                 }
             } else {
                 plan.unresolved.append(.init(
-                    path: RawPath("the agent's service"), access: .read, reason: s.why,
+                    object: .service, access: .read, reason: s.why,
                     configurationFix: "give --unit NAME (the agent's systemd unit) so the plan can write a drop-in with \(s.key)=\(s.value)"))
             }
         }
@@ -96,9 +96,10 @@ enum ServiceFixes {
             for g in s.groups { if let gid = planner.host.accounts.group(named: g)?.gid { changed.groups.append(gid) } }
             for c in s.capabilities { changed.capabilities.insert(c) }
         }
-        let roots = ["/var/log/journal", "/run/log/journal", "/var/log", "/etc"].map(RawPath.init)
-        let opened = planner.newlyReadable(under: roots, before: who, after: changed, source: OverlaySource(base: planner.host))
-        var notes = BlastRadius.alsoOpensNotes(opened, computedUnder: roots)
+        let roots = ["/run/log/journal"] + ReachDelta.broadRoots
+        let opened = planner.delta(under: roots, before: who, after: changed)
+        let what = settings.map { "\($0.key)=\($0.value)" }.joined(separator: " and ")
+        var notes = BlastRadius.opensNotes(opened, asked: [], change: what, roots: roots, who: who)
         if settings.contains(where: { !$0.capabilities.isEmpty }) {
             notes.append("capabilities apply to everything the service does; a CapabilityBoundingSet= in the unit must allow them too")
         }

@@ -12,16 +12,18 @@ enum ReportFixtures {
 
     static func step(
         _ path: String, _ role: EvidenceStep.Role, _ check: String, _ outcome: EvidenceStep.Outcome, _ because: String,
-        mode: String? = nil, owner: String? = nil, group: String? = nil, errno: String? = nil
+        fileType: FileType? = nil, fileMode: FileMode? = nil, hasACL: Bool = false, owner: String? = nil, group: String? = nil, errno: String? = nil
     ) -> EvidenceStep {
-        EvidenceStep(path: path, role: role, check: check, outcome: outcome, because: because, mode: mode, owner: owner, group: group, errno: errno)
+        EvidenceStep(
+            path: path, role: role, check: check, outcome: outcome, because: because, fileType: fileType, fileMode: fileMode, hasACL: hasACL,
+            owner: owner, group: group, errno: errno)
     }
 
     /// `/`, `/var`, `/var/log` searchable by everyone, as on a stock Debian 12.
     static let varLogWalk = [
-        step("/", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
-        step("/var", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
-        step("/var/log", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
+        step("/", .ancestor, "search", .granted, "other has r-x", fileType: .directory, fileMode: FileMode(0o755), owner: "root", group: "root"),
+        step("/var", .ancestor, "search", .granted, "other has r-x", fileType: .directory, fileMode: FileMode(0o755), owner: "root", group: "root"),
+        step("/var/log", .ancestor, "search", .granted, "other has r-x", fileType: .directory, fileMode: FileMode(0o755), owner: "root", group: "root"),
     ]
 
     static func logDecision(_ path: String) -> AccessDecision {
@@ -31,7 +33,7 @@ enum ReportFixtures {
             blockedAt: path,
             evidence: varLogWalk + [
                 step(path, .target, "read", .denied, "other has ---",
-                     mode: "-rw-r-----", owner: "root", group: "adm", errno: "EACCES"),
+                     fileType: .regular, fileMode: FileMode(0o640), owner: "root", group: "adm", errno: "EACCES"),
             ],
             caveats: [])
     }
@@ -52,14 +54,14 @@ enum ReportFixtures {
         reason: "/run/user/1000 is alice's 0700 directory, and the FUSE mount inside it refuses every other uid even past it, root included",
         blockedAt: "/run/user/1000",
         evidence: [
-            step("/", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
-            step("/run", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
-            step("/run/user", .ancestor, "search", .granted, "other has r-x", mode: "drwxr-xr-x", owner: "root", group: "root"),
+            step("/", .ancestor, "search", .granted, "other has r-x", fileType: .directory, fileMode: FileMode(0o755), owner: "root", group: "root"),
+            step("/run", .ancestor, "search", .granted, "other has r-x", fileType: .directory, fileMode: FileMode(0o755), owner: "root", group: "root"),
+            step("/run/user", .ancestor, "search", .granted, "other has r-x", fileType: .directory, fileMode: FileMode(0o755), owner: "root", group: "root"),
             step("/run/user/1000", .ancestor, "search", .denied, "other has ---",
-                 mode: "drwx------", owner: "alice", group: "alice", errno: "EACCES"),
+                 fileType: .directory, fileMode: FileMode(0o700), owner: "alice", group: "alice", errno: "EACCES"),
             step("/run/user/1000/gvfs", .mount, "statfs", .denied,
                  "fuse.gvfsd-fuse mounted with user_id=1000, no allow_other (fs/fuse fuse_allow_current_process)",
-                 mode: "dr-x------", owner: "alice", group: "alice", errno: "EACCES"),
+                 fileType: .directory, fileMode: FileMode(0o500), owner: "alice", group: "alice", errno: "EACCES"),
         ],
         caveats: [])
 
@@ -69,7 +71,7 @@ enum ReportFixtures {
         blockedAt: "/var/log/journal/3f2a9c1e0b7d4e8f",
         evidence: varLogWalk + [
             step("/var/log/journal", .target, "list", .granted, "other has r-x",
-                 mode: "drwxr-sr-x+", owner: "root", group: "systemd-journal"),
+                 fileType: .directory, fileMode: FileMode(0o2755), hasACL: true, owner: "root", group: "systemd-journal"),
             step("/var/log/journal/3f2a9c1e0b7d4e8f", .ancestor, "search", .unknown,
                  "the auditing process got EACCES reading this directory's ACL", errno: "EACCES"),
         ],
@@ -178,7 +180,7 @@ enum ReportFixtures {
                 decision: AccessDecision(
                     path: hostilePath, resolvedPath: hostilePath, access: .read, principal: agent, verdict: .denied,
                     errno: "EACCES", reason: "because <&>", blockedAt: hostilePath,
-                    evidence: [step(hostilePath, .target, "read", .denied, "other has ---", mode: "-rw-------", owner: "ro`ot", group: "a|dm", errno: "EACCES")],
+                    evidence: [step(hostilePath, .target, "read", .denied, "other has ---", fileType: .regular, fileMode: FileMode(0o600), owner: "ro`ot", group: "a|dm", errno: "EACCES")],
                     caveats: ["caveat ]]> cdata end"]),
                 evidence: ["line ]]> with </system-out> close"],
                 documentedFix: "```\nrm -rf /\n```",

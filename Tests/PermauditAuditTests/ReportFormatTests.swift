@@ -168,9 +168,15 @@ import Testing
         #expect((auth["user"] as? [String: Any])?["name"] as? String == "elastic-agent-user")
     }
 
-    @Test(arguments: [("-rw-r-----", "0640"), ("drwxr-sr-x+", "2755"), ("drwxrwxrwt", "1777"), ("-rwsr-xr-x", "4755"), ("-rwS------", "4600"), ("bad", nil)])
-    func ecsOctalModes(_ symbolic: String, _ octal: String?) {
-        #expect(ECSReport.octalMode(symbolic) == octal)
+    /// Modes travel as numbers: `ls -l`'s text for people and ECS's octal text are both rendered from them.
+    @Test(arguments: [
+        (FileType.regular, UInt16(0o640), false, "-rw-r-----", "0640"), (.directory, 0o2755, true, "drwxr-sr-x+", "2755"),
+        (.directory, 0o1777, false, "drwxrwxrwt", "1777"), (.regular, 0o4755, false, "-rwsr-xr-x", "4755"), (.regular, 0o4600, false, "-rwS------", "4600"),
+    ])
+    func ecsOctalModes(_ type: FileType, _ bits: UInt16, _ acl: Bool, _ symbolic: String, _ octal: String) {
+        let step = EvidenceStep(path: "/x", role: .target, check: "read", outcome: .granted, because: "", fileType: type, fileMode: FileMode(bits), hasACL: acl)
+        #expect(step.mode == symbolic)
+        #expect(ECSReport.octalMode(FileMode(bits)) == octal)
     }
 
     @Test func junitCountsAndUnknownAsSkipped() {

@@ -8,9 +8,6 @@ struct GroupMembershipCheck {
     let auditor: Auditor
     let rule: Rule
 
-    /// Where a too-broad group's extra reach is counted: logs and configuration.
-    static let reachRoots = ["/var/log", "/etc"]
-
     func run(needed: [String], tooBroad: [String], requires: [String]) -> [Finding] {
         let p = auditor.principal
         let who = p.userName ?? String(p.uid)
@@ -34,7 +31,7 @@ struct GroupMembershipCheck {
             guard let gid = auditor.gid(name), p.isMember(of: gid) else { continue }
             var evidence = ["\(who) is in \(name) (gid \(gid))"]
             let extra = extraReach(through: gid)
-            evidence.append("\(name) opens \(extra.count) file\(extra.count == 1 ? "" : "s") under \(Self.reachRoots.joined(separator: " and ")) that \(who) could not read otherwise" + (extra.isEmpty ? "" : ":"))
+            evidence.append(ReachDelta.sentence("group " + name, opens: extra.count, under: ReachDelta.broadRoots, for: who) + (extra.isEmpty ? "" : ":"))
             evidence += extra.prefix(12).map { "  " + $0 }
             if extra.count > 12 { evidence.append("  … and \(extra.count - 12) more") }
             findings.append(auditor.finding(rule, object: "group " + name, state: .fail, message: "\(who) is in \(name), which opens far more than the agent needs", evidence: evidence))
@@ -46,33 +43,14 @@ struct GroupMembershipCheck {
         return findings
     }
 
-    /// The files the principal reads through this group and could not read without it.
+    /// What the principal reads through this group and could not read without it: the one ``ReachDelta``.
     func extraReach(through gid: UInt32) -> [String] {
         var without = auditor.principal
         without.groups.removeAll { $0 == gid }
         if without.gid == gid { without.gid = PrincipalResolver.plannedGID }
-        let with = ReachJudge(principal: auditor.principal, access: .read)
-        let withoutJudge = ReachJudge(principal: without, access: .read)
-        var extra: [String] = []
-        for root in Self.reachRoots {
-            let top = auditor.evaluator.decide(root, .search, for: auditor.principal)
-            guard top.verdict == .granted, let start = top.resolvedPath else { continue }
-            var sweep = TreeSweep(host: auditor.host, oneFileSystem: true)
-            // Walk everything the principal can reach with the group; keep what it loses without it.
-            var reachableWithout: [String: Bool] = [start: auditor.evaluator.decide(root, .search, for: without).verdict == .granted]
-            sweep.run(from: start) { event in
-                guard case .object(let o) = event else { return false }
-                let path = o.displayPath
-                let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-                let parentOK = path == start || (reachableWithout[parent.isEmpty ? "/" : parent] ?? false)
-                if o.facts.type == .regular, with.allows(o.facts, mount: o.mount), !(parentOK && withoutJudge.allows(o.facts, mount: o.mount)) {
-                    extra.append(path)
-                }
-                let enter = with.canEnter(o.facts, mount: o.mount)
-                if enter, o.facts.type == .directory, path != start { reachableWithout[path] = parentOK && withoutJudge.canEnter(o.facts, mount: o.mount) }
-                return enter
-            }
-        }
-        return extra
+        let sweep = ReachDeltaSweep(
+            host: auditor.host, roots: ReachDelta.broadRoots,
+            before: .init(principal: without), after: .init(principal: auditor.principal))
+        return sweep.delta.opened.map(\.displayPath)
     }
 }

@@ -16,7 +16,7 @@ struct PathAccessCheck {
             }
             for path in expansion.matches {
                 let d = auditor.evaluator.decide(path, access, for: auditor.principal)
-                if d.verdict == .denied, d.errno == "ENOENT", d.blockedAt == path {
+                if d.verdict == .denied, d.cause == .missing, d.blockedAt == path {
                     continue  // vanished between listing and judging: a live host changes
                 }
                 let who = auditor.principal.userName ?? String(auditor.principal.uid)

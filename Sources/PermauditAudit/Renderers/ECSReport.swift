@@ -112,44 +112,30 @@ public enum ECSReport {
         let target = f.decision?.evidence.last { $0.role == .target && $0.path == (f.decision?.resolvedPath ?? f.object) }
             ?? f.decision?.evidence.last { $0.role == .target }
         if let t = target {
-            if let m = t.mode, let octal = octalMode(m) { file.append(("mode", .string(octal))) }
-            if let m = t.mode, let type = fileType(m) { file.append(("type", .string(type))) }
+            if let m = t.fileMode, t.fileType != nil { file.append(("mode", .string(octalMode(m)))) }
+            if let type = t.fileType, t.fileMode != nil { file.append(("type", .string(fileType(type)))) }
             if let o = t.owner { file.append(("owner", .string(o))) }
             if let g = t.group { file.append(("group", .string(g))) }
         }
         return file
     }
 
-    /// `-rw-r-----` → `0640`, `drwxr-sr-x+` → `2755` (ECS `file.mode` is octal text).
-    public static func octalMode(_ symbolic: String) -> String? {
-        let c = Array(symbolic)
-        guard c.count >= 10 else { return nil }
-        var mode = 0
-        let specials: [(Int, Character, Character, Int)] = [(3, "s", "S", 0o4000), (6, "s", "S", 0o2000), (9, "t", "T", 0o1000)]
-        for (i, ch) in c[1...9].enumerated() {
-            let bit = 1 << (8 - i)
-            switch ch {
-            case "r", "w", "x", "s", "t": mode |= bit
-            case "-", "S", "T": break
-            default: return nil
-            }
-        }
-        for (i, set, unset, bit) in specials where c[i] == set || c[i] == unset { mode |= bit }
-        let s = String(mode, radix: 8)
+    /// ECS `file.mode` is octal text: `0640`, `2755`.
+    public static func octalMode(_ mode: FileMode) -> String {
+        let s = String(mode.bits, radix: 8)
         return String(repeating: "0", count: max(0, 4 - s.count)) + s
     }
 
     /// ECS `file.type`: file, dir or symlink (and the other kinds by name).
-    static func fileType(_ symbolic: String) -> String? {
-        switch symbolic.first {
-        case "-": "file"
-        case "d": "dir"
-        case "l": "symlink"
-        case "s": "socket"
-        case "p": "fifo"
-        case "c": "char_device"
-        case "b": "block_device"
-        default: nil
+    static func fileType(_ type: FileType) -> String {
+        switch type {
+        case .regular: "file"
+        case .directory: "dir"
+        case .symlink: "symlink"
+        case .socket: "socket"
+        case .fifo: "fifo"
+        case .characterDevice: "char_device"
+        case .blockDevice: "block_device"
         }
     }
 

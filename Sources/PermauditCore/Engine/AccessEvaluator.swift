@@ -37,6 +37,7 @@ struct Walk {
         var errno: String
         var reason: String
         var at: String
+        var cause: DenialCause
     }
 
     mutating func run() -> AccessDecision {
@@ -44,16 +45,16 @@ struct Walk {
             let resolved = try resolve()
             return try finish(resolved)
         } catch let stop as Stop {
-            return decision(stop.verdict, errno: stop.errno, reason: stop.reason, at: stop.at, resolved: nil)
+            return decision(stop.verdict, errno: stop.errno, reason: stop.reason, at: stop.at, resolved: nil, cause: stop.cause)
         } catch {
-            return decision(.unknown, errno: "EIO", reason: "\(error)", at: path, resolved: nil)
+            return decision(.unknown, errno: "EIO", reason: "\(error)", at: path, resolved: nil, cause: .cannotLook)
         }
     }
 
-    func decision(_ verdict: AccessDecision.Verdict, errno: String?, reason: String, at: String?, resolved: String?) -> AccessDecision {
+    func decision(_ verdict: AccessDecision.Verdict, errno: String?, reason: String, at: String?, resolved: String?, cause: DenialCause? = nil) -> AccessDecision {
         AccessDecision(
             path: path, resolvedPath: resolved, access: access, principal: principal, verdict: verdict, errno: errno,
-            reason: reason, blockedAt: at, evidence: evidence, caveats: source.securityModules.caveats)
+            reason: reason, blockedAt: at, evidence: evidence, caveats: source.securityModules.caveats, cause: cause)
     }
 
     // MARK: - Facts
@@ -71,7 +72,7 @@ struct Walk {
         case .missing: return nil
         case .unreadable(let errno, let reason):
             evidence.append(EvidenceStep(path: p, role: .target, check: "look", outcome: .unknown, because: reason, errno: errno))
-            throw Stop(verdict: .unknown, errno: errno, reason: "permaudit cannot look at \(p): \(reason)", at: p)
+            throw Stop(verdict: .unknown, errno: errno, reason: "permaudit cannot look at \(p): \(reason)", at: p, cause: .cannotLook)
         }
     }
 
@@ -83,7 +84,7 @@ struct Walk {
         let names = f.map(label)
         return EvidenceStep(
             path: p, role: role, check: check, outcome: granted ? .granted : .denied,
-            because: because ?? outcome?.because ?? "", mode: f?.modeString, owner: names?.0, group: names?.1,
+            because: because ?? outcome?.because ?? "", fileType: f?.type, fileMode: f?.mode, hasACL: f?.acl != nil, owner: names?.0, group: names?.1,
             matchedEntry: outcome?.matchedEntry?.description, mask: outcome?.mask?.description,
             capability: outcome?.capability?.name.uppercased(), errno: granted ? nil : errno ?? "EACCES")
     }
@@ -103,16 +104,16 @@ struct Walk {
     mutating func search(_ dir: String, _ f: FileFacts) throws {
         if let m = fuseRefusal(dir) {
             evidence.append(step(dir, .mount, "search", f, nil, granted: false, because: fuseReason(m)))
-            throw Stop(verdict: .denied, errno: "EACCES", reason: fuseReason(m), at: dir)
+            throw Stop(verdict: .denied, errno: "EACCES", reason: fuseReason(m), at: dir, cause: .fuseOwnerOnly)
         }
         guard f.type == .directory else {
             evidence.append(step(dir, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: "ENOTDIR"))
-            throw Stop(verdict: .denied, errno: "ENOTDIR", reason: "\(dir) is not a directory", at: dir)
+            throw Stop(verdict: .denied, errno: "ENOTDIR", reason: "\(dir) is not a directory", at: dir, cause: .notADirectory)
         }
         let outcome = PermissionCheck.check(.execute, on: f, by: principal)
         evidence.append(step(dir, .ancestor, "search", f, outcome, granted: outcome.granted))
         if !outcome.granted {
-            throw Stop(verdict: .denied, errno: "EACCES", reason: "no search permission on \(dir): \(outcome.because)", at: dir)
+            throw Stop(verdict: .denied, errno: "EACCES", reason: "no search permission on \(dir): \(outcome.because)", at: dir, cause: .permission)
         }
     }
 
@@ -140,7 +141,7 @@ struct Walk {
             let name = component.name
             let dirPath = absolutePath(resolved)
             guard let dirFacts = try facts(dirPath) else {
-                throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(dirPath) does not exist", at: dirPath)
+                throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(dirPath) does not exist", at: dirPath, cause: .missing)
             }
             try search(dirPath, dirFacts)
             let isLast = pending.isEmpty
@@ -154,7 +155,7 @@ struct Walk {
                 if access == .create && component.slash {
                     let entry = absolutePath(resolved + [name])
                     evidence.append(EvidenceStep(path: entry, role: .target, check: "create", outcome: .denied, because: "O_CREAT on a name ending in / is refused", errno: "EISDIR"))
-                    throw Stop(verdict: .denied, errno: "EISDIR", reason: "\(path) ends in /: open(O_CREAT) refuses it", at: entry)
+                    throw Stop(verdict: .denied, errno: "EISDIR", reason: "\(path) ends in /: open(O_CREAT) refuses it", at: entry, cause: .isADirectory)
                 }
                 let child = absolutePath(resolved + [name])
                 let isLink = access == .create ? (try facts(child))?.type == .symlink : false
@@ -167,29 +168,29 @@ struct Walk {
                     evidence.append(EvidenceStep(
                         path: child, role: .mount, check: "statfs", outcome: .denied,
                         because: fuseReason(m) + "; statfs(2) returns all-zero counts and stat(2) fails with EACCES", errno: "EACCES"))
-                    throw Stop(verdict: .denied, errno: "EACCES", reason: fuseReason(m), at: child)
+                    throw Stop(verdict: .denied, errno: "EACCES", reason: fuseReason(m), at: child, cause: .fuseOwnerOnly)
                 }
                 evidence.append(EvidenceStep(path: child, role: .mount, check: isLast ? access.rawValue : "search", outcome: .denied, because: fuseReason(m), errno: "EACCES"))
-                throw Stop(verdict: .denied, errno: "EACCES", reason: fuseReason(m), at: child)
+                throw Stop(verdict: .denied, errno: "EACCES", reason: fuseReason(m), at: child, cause: .fuseOwnerOnly)
             }
             guard let f = try facts(child) else {
                 evidence.append(EvidenceStep(path: child, role: isLast ? .target : .ancestor, check: "look up", outcome: .denied, because: "no such file or directory", errno: "ENOENT"))
-                throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(child) does not exist", at: child)
+                throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(child) does not exist", at: child, cause: .missing)
             }
             if f.type == .symlink {
                 links += 1
                 if links > AccessEvaluator.maxSymlinks {
                     evidence.append(EvidenceStep(path: child, role: .symlink, check: "follow", outcome: .unknown, because: "more than 40 symlinks: a loop", errno: "ELOOP"))
-                    throw Stop(verdict: .unknown, errno: "ELOOP", reason: "too many levels of symbolic links at \(child) (a loop?)", at: child)
+                    throw Stop(verdict: .unknown, errno: "ELOOP", reason: "too many levels of symbolic links at \(child) (a loop?)", at: child, cause: .symlinkLoop)
                 }
                 try checkProtectedSymlink(child, link: f, dir: dirFacts)
                 let target = f.symlinkTarget ?? ""
                 let names = label(f)
                 evidence.append(EvidenceStep(
                     path: child, role: .symlink, check: "follow", outcome: .info, because: "→ \(target)",
-                    mode: f.modeString, owner: names.0, group: names.1))
+                    fileType: f.type, fileMode: f.mode, hasACL: f.acl != nil, owner: names.0, group: names.1))
                 if target.isEmpty {
-                    throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(child) is an empty symlink", at: child)
+                    throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(child) is an empty symlink", at: child, cause: .missing)
                 }
                 if target.hasPrefix("/") { resolved = [] }
                 var body = PathComponent.split(target)
@@ -205,7 +206,7 @@ struct Walk {
             }
             if !isLast && f.type != .directory {
                 evidence.append(step(child, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: "ENOTDIR"))
-                throw Stop(verdict: .denied, errno: "ENOTDIR", reason: "\(child) is not a directory", at: child)
+                throw Stop(verdict: .denied, errno: "ENOTDIR", reason: "\(child) is not a directory", at: child, cause: .notADirectory)
             }
             resolved.append(name)
             if isLast { return Resolved(parent: resolved, last: nil, mustBeDirectory: component.slash) }
@@ -219,7 +220,7 @@ struct Walk {
         let errno = access == .create ? "EISDIR" : dotdot ? "ENOTEMPTY" : "EINVAL"
         let why = "\(path) ends in . or ..: that names a directory, not an entry that can be \(access == .create ? "created" : "removed")"
         evidence.append(EvidenceStep(path: dir, role: .target, check: access.rawValue, outcome: .denied, because: why, errno: errno))
-        throw Stop(verdict: .denied, errno: errno, reason: why, at: dir)
+        throw Stop(verdict: .denied, errno: errno, reason: why, at: dir, cause: .invalidName)
     }
 
     /// `fs.protected_symlinks`: in a sticky world-writable directory, a symlink is followed only by its
@@ -230,6 +231,6 @@ struct Walk {
         if principal.uid == link.uid || dir.uid == link.uid { return }
         let why = "fs.protected_symlinks=1: a symlink in a sticky world-writable directory is followed only by its owner"
         evidence.append(EvidenceStep(path: p, role: .attribute, check: "follow", outcome: .denied, because: why, errno: "EACCES"))
-        throw Stop(verdict: .denied, errno: "EACCES", reason: why, at: p)
+        throw Stop(verdict: .denied, errno: "EACCES", reason: why, at: p, cause: .protectedSysctl)
     }
 }

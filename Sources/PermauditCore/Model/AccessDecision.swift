@@ -21,10 +21,12 @@ public struct AccessDecision: Hashable, Sendable, Codable {
     public var evidence: [EvidenceStep]
     /// Layers not modelled (SELinux enforcing, an AppArmor profile): the DAC answer may not be the whole story.
     public var caveats: [String]
+    /// Why it was refused (or could not be looked at), as a value; nil when granted.
+    public var cause: DenialCause?
 
     public init(
         path: String, resolvedPath: String?, access: Access, principal: Principal, verdict: Verdict, errno: String?,
-        reason: String, blockedAt: String?, evidence: [EvidenceStep], caveats: [String]
+        reason: String, blockedAt: String?, evidence: [EvidenceStep], caveats: [String], cause: DenialCause? = nil
     ) {
         self.path = path
         self.resolvedPath = resolvedPath
@@ -36,6 +38,7 @@ public struct AccessDecision: Hashable, Sendable, Codable {
         self.blockedAt = blockedAt
         self.evidence = evidence
         self.caveats = caveats
+        self.cause = cause
     }
 
     /// true, false, or nil for unknown: the `granted` field of `explain --format json`.

@@ -28,8 +28,11 @@ public struct EvidenceStep: Hashable, Sendable, Codable {
     public var outcome: Outcome
     /// Why, in words: `other r-x`, `named group 1001 r-- but mask ---`, `CAP_DAC_READ_SEARCH`.
     public var because: String
-    /// `drwxr-x---+`, when the object's facts were read.
-    public var mode: String?
+    /// The object's type and mode bits, when its facts were read: numbers, rendered only when printed.
+    public var fileType: FileType?
+    public var fileMode: FileMode?
+    /// The object has an access ACL (the `+` after the mode).
+    public var hasACL: Bool
     public var owner: String?
     public var group: String?
     /// The ACL entry that decided, if the ACL was consulted.
@@ -42,8 +45,8 @@ public struct EvidenceStep: Hashable, Sendable, Codable {
     public var errno: String?
 
     public init(
-        path: String, role: Role, check: String, outcome: Outcome, because: String, mode: String? = nil,
-        owner: String? = nil, group: String? = nil, matchedEntry: String? = nil, mask: String? = nil,
+        path: String, role: Role, check: String, outcome: Outcome, because: String,
+        fileType: FileType? = nil, fileMode: FileMode? = nil, hasACL: Bool = false, owner: String? = nil, group: String? = nil, matchedEntry: String? = nil, mask: String? = nil,
         capability: String? = nil, errno: String? = nil
     ) {
         self.path = path
@@ -51,12 +54,20 @@ public struct EvidenceStep: Hashable, Sendable, Codable {
         self.check = check
         self.outcome = outcome
         self.because = because
-        self.mode = mode
+        self.fileType = fileType
+        self.fileMode = fileMode
+        self.hasACL = hasACL
         self.owner = owner
         self.group = group
         self.matchedEntry = matchedEntry
         self.mask = mask
         self.capability = capability
         self.errno = errno
+    }
+
+    /// `drwxr-x---+`, when the object's facts were read (as `ls -l` prints it).
+    public var mode: String? {
+        guard let fileType, let fileMode else { return nil }
+        return String(fileType.letter) + fileMode.description + (hasACL ? "+" : "")
     }
 }

@@ -1,0 +1,113 @@
+/// What a change opens, for whom: the objects a principal reaches after a change that it did not reach
+/// before, per access. The one answer to "what does membership of adm open", "what does this fix step
+/// also grant" and `reach --changed-by`, so that the audit and the fix print the same figures.
+///
+/// The definition (``definition``, printed beside every figure): an object under the roots is *reached* for
+/// an access when the principal can search every directory from the root down to it and the sweep's judge
+/// allows the access on the object itself (read on a directory is listing it, execute is searching it);
+/// every type of object but symlinks (which the sweep does not follow) counts, the whole tree is looked at,
+/// across mounts, without a cap. The walk to each root is the caller's: it says whether each side reaches it.
+///
+/// A change is a principal change (a group, a capability), planned facts (a fix step's ACL), or both.
+/// The value is a fold over a depth-first sweep: ``begin(beforeReaches:afterReaches:)`` for each root,
+/// then ``visit(path:facts:mount:depth:)`` for every object in order.
+public struct ReachDelta: Sendable {
+    /// One side of the change: who, and the facts that replace what the sweep reads (by host path).
+    public struct Side: Sendable {
+        public var principal: Principal
+        public var changed: [[UInt8]: FileFacts]
+        public init(principal: Principal, changed: [[UInt8]: FileFacts] = [:]) {
+            self.principal = principal
+            self.changed = changed
+        }
+    }
+
+    /// One object and one access that the change gives (or takes away).
+    public struct Change: Sendable, Hashable {
+        /// The host path, as bytes.
+        public var path: [UInt8]
+        /// The access by its word for this type: `list` and `search` on a directory, `read`, `write`, `execute` otherwise.
+        public var access: Access
+        public var type: FileType
+        /// The path for people: invalid UTF-8 shown as U+FFFD.
+        public var displayPath: String { String(decoding: path, as: UTF8.self) }
+    }
+
+    /// The definition the figures follow, in words, for the reports and `--help`.
+    public static let definition = "every object but symlinks, reached through searchable directories from the roots, across mounts, no cap"
+
+    /// Where the audit and the fix count what a broad group or a capability opens: logs and configuration.
+    public static let broadRoots = ["/var/log", "/etc"]
+
+    public let before: Side
+    public let after: Side
+    public let accesses: [Access]
+    /// What `after` reaches and `before` does not, in sweep order.
+    public private(set) var opened: [Change] = []
+    /// What `before` reaches and `after` does not (a change that takes something away).
+    public private(set) var closed: [Change] = []
+    /// Objects looked at.
+    public private(set) var examined = 0
+
+    private let beforeJudges: [ReachJudge]
+    private let afterJudges: [ReachJudge]
+    private let beforeEnter: ReachJudge
+    private let afterEnter: ReachJudge
+    /// Whether each side reaches the children of the directory at each depth of the current branch.
+    private var reaches: [(before: Bool, after: Bool)] = []
+
+    /// - Parameter accesses: the accesses to compare, among `read`, `write`, `execute` (the directory words follow).
+    public init(before: Side, after: Side, accesses: [Access] = [.read]) {
+        self.before = before
+        self.after = after
+        self.accesses = accesses
+        beforeJudges = accesses.map { ReachJudge(principal: before.principal, access: $0) }
+        afterJudges = accesses.map { ReachJudge(principal: after.principal, access: $0) }
+        beforeEnter = ReachJudge(principal: before.principal, access: .search)
+        afterEnter = ReachJudge(principal: after.principal, access: .search)
+    }
+
+    /// Starts a root: whether each side's walk reaches it (search on every ancestor, symlinks followed).
+    public mutating func begin(beforeReaches: Bool, afterReaches: Bool) {
+        reaches = [(beforeReaches, afterReaches)]
+    }
+
+    /// One object of the sweep, depth-first (the root at depth 0). Returns whether to enter it: when
+    /// either side can, so that a change that takes away is seen too.
+    public mutating func visit(path: [UInt8], facts: FileFacts, mount: MountFacts?, depth: Int) -> Bool {
+        guard depth >= 0, depth < reaches.count else { return false }
+        reaches.removeSubrange((depth + 1)...)
+        let parent = reaches[depth]
+        let b = before.changed[path] ?? facts
+        let a = after.changed[path] ?? facts
+        examined += 1
+        for i in accesses.indices {
+            let had = parent.before && beforeJudges[i].allows(b, mount: mount)
+            let has = parent.after && afterJudges[i].allows(a, mount: mount)
+            guard had != has else { continue }
+            let change = Change(path: path, access: Self.word(accesses[i], for: a.type), type: a.type)
+            if has { opened.append(change) } else { closed.append(change) }
+        }
+        let enter = (
+            before: parent.before && beforeEnter.canEnter(b, mount: mount),
+            after: parent.after && afterEnter.canEnter(a, mount: mount))
+        reaches.append(enter)
+        return enter.before || enter.after
+    }
+
+    static func word(_ access: Access, for type: FileType) -> Access {
+        guard type == .directory else { return access }
+        switch access {
+        case .read: return .list
+        case .execute: return .search
+        default: return access
+        }
+    }
+
+    /// `group adm opens 3 objects under /var/log and /etc that 1001(agent) could not read before`: the
+    /// sentence the audit and the fix both print.
+    public static func sentence(_ change: String, opens count: Int, under roots: [String], for who: String, access: Access = .read) -> String {
+        let list = roots.count <= 1 ? roots.joined() : roots.dropLast().joined(separator: ", ") + " and " + (roots.last ?? "")
+        return "\(change) opens \(count) object\(count == 1 ? "" : "s") under \(list) that \(who) could not \(access.rawValue) before (\(definition))"
+    }
+}

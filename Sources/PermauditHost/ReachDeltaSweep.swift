@@ -1,0 +1,59 @@
+import PermauditCore
+
+/// Runs a ``ReachDelta`` over trees of a host: the walk to each root judged by the access engine on each
+/// side's facts, then one sweep below it.
+public struct ReachDeltaSweep {
+    /// A root neither side reaches, with the decision that says why (for `reach --changed-by`).
+    public struct Unreached: Sendable {
+        public var root: String
+        public var decision: AccessDecision
+    }
+
+    public private(set) var delta: ReachDelta
+    /// The roots looked at (resolved, nested ones dropped).
+    public private(set) var roots: [String] = []
+    public private(set) var unreached: [Unreached] = []
+    /// Paths permaudit itself could not look at: the answer below them is unknown.
+    public private(set) var unreadable: [(path: [UInt8], error: HostError)] = []
+
+    /// - Parameters:
+    ///   - beforeSource, afterSource: the facts each side's walk to a root is judged on (a plan's overlay); the host when nil.
+    public init(
+        host: any Host, roots: [String], before: ReachDelta.Side, after: ReachDelta.Side, accesses: [Access] = [.read],
+        beforeSource: (any FactSource)? = nil, afterSource: (any FactSource)? = nil, oneFileSystem: Bool = false
+    ) {
+        delta = ReachDelta(before: before, after: after, accesses: accesses)
+        let b = AccessEvaluator(source: beforeSource ?? host)
+        let a = AccessEvaluator(source: afterSource ?? host)
+        var starts: [(String, Bool, Bool)] = []
+        for root in roots {
+            let db = b.decide(root, .statfs, for: before.principal)
+            let da = a.decide(root, .statfs, for: after.principal)
+            guard let start = da.resolvedPath ?? db.resolvedPath, db.verdict == .granted || da.verdict == .granted else {
+                unreached.append(Unreached(root: root, decision: da))
+                continue
+            }
+            // A root inside another is swept with it (`/var/log/journal` under `/var/log`).
+            if starts.contains(where: { Self.isInside(start, $0.0) }) { continue }
+            starts.removeAll { Self.isInside($0.0, start) }
+            starts.append((start, db.verdict == .granted, da.verdict == .granted))
+        }
+        for (start, reachesBefore, reachesAfter) in starts {
+            self.roots.append(start)
+            delta.begin(beforeReaches: reachesBefore, afterReaches: reachesAfter)
+            var sweep = TreeSweep(host: host, oneFileSystem: oneFileSystem)
+            sweep.run(from: start) { event in
+                switch event {
+                case .object(let o): return delta.visit(path: o.path, facts: o.facts, mount: o.mount, depth: o.depth)
+                case .unreadable(let path, let error):
+                    unreadable.append((path, error))
+                    return false
+                }
+            }
+        }
+    }
+
+    static func isInside(_ path: String, _ dir: String) -> Bool {
+        path == dir || dir == "/" || path.hasPrefix(dir + "/")
+    }
+}
