@@ -14,15 +14,19 @@ extension MustNotReach: CheckEvaluator {
     /// Who is judged: the principal, or every other local account (root and the principal excepted), the
     /// Elastic Agent's user first, then `anyone else` (a user in no group: the other bits).
     static func accounts(_ who: Who, _ auditor: Auditor) -> [Principal] {
-        let p = auditor.principal
-        guard who == .otherAccounts else { return [p] }
+        who == .otherAccounts ? otherAccounts(on: auditor.host, except: auditor.principal) : [auditor.principal]
+    }
+
+    /// Every local account but root and `p` (from the host's passwd and group), the agent's user first, then
+    /// `anyone else`: a user in no group, who gets the other bits.
+    public static func otherAccounts(on host: any Host, except p: Principal) -> [Principal] {
         var list: [Principal] = []
-        if case .success(let passwd) = auditor.host.readTextFile("/etc/passwd") {
+        if case .success(let passwd) = host.readTextFile("/etc/passwd") {
             var seen: Set<UInt32> = [0, p.uid]
             for u in FileAccounts(passwd: passwd, group: "").users.sorted(by: { $0.uid < $1.uid }) where seen.insert(u.uid).inserted {
-                let groups = auditor.host.accounts.groups(ofUser: u.name, primary: u.gid)
+                let groups = host.accounts.groups(ofUser: u.name, primary: u.gid)
                 var names: [UInt32: String] = [:]
-                for g in groups { names[g] = auditor.host.accounts.group(gid: g)?.name }
+                for g in groups { names[g] = host.accounts.group(gid: g)?.name }
                 list.append(Principal(uid: u.uid, gid: u.gid, groups: groups, userName: u.name, groupNames: names, origin: "local account"))
             }
         }
