@@ -31,7 +31,7 @@ let package = Package(
         // The rule catalog: schema, YAML loading, lint, the embedded catalog.
         .target(name: "PermauditRules", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
         // The audit: rules evaluated on a host, findings, reports.
-        .target(name: "PermauditAudit", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules"]),
+        .target(name: "PermauditAudit", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", .product(name: "Yams", package: "Yams")]),
         // The run history of `audit --record`: drift between cron runs.
         .target(name: "PermauditHistory", dependencies: ["PermauditCore", "PermauditAudit", .product(name: "GRDB", package: "GRDB.swift")]),
         // Fix plans, blast radius, remediation scripts.

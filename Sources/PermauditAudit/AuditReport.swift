@@ -29,8 +29,11 @@ public struct AuditReport: Sendable, Hashable, Codable {
     /// ISO 8601 UTC; fixed in golden examples.
     public var generatedAt: String
     public var findings: [Finding]
+    /// An Elasticsearch node's operator-privileges digest (profile `elasticsearch-node`), for the fleet view.
+    public var elasticsearch: OperatorPrivilegesDigest?
 
-    public init(host: HostInfo, principal: Principal, profile: String, generatedAt: String, findings: [Finding]) {
+    public init(host: HostInfo, principal: Principal, profile: String, generatedAt: String, findings: [Finding], elasticsearch: OperatorPrivilegesDigest? = nil) {
+        self.elasticsearch = elasticsearch
         self.host = host
         self.principal = principal
         self.profile = profile

@@ -11,17 +11,28 @@ public struct Auditor: Sendable {
     public let profile: Profile
     /// The integrations enabled: `--integration`, or nil for "not narrowed" (every rule applies).
     public let integrations: Set<String>?
+    /// The profile's configuration folder (`${config-dir}` in rule paths): `--config-dir`, its env variable, or its default.
+    public let configDir: String?
+    /// Every rule of the run (a `must-not-reach … holds:` check weighs the others' needs).
+    var catalogRules: [Rule] = []
     let evaluator: AccessEvaluator
 
-    public init(host: any Host, principal: Principal, profile: Profile, integrations: Set<String>?) {
+    public init(host: any Host, principal: Principal, profile: Profile, integrations: Set<String>?, configDir: String? = nil) {
         self.host = host
         self.principal = principal
         self.profile = profile
         self.integrations = integrations
+        self.configDir = configDir ?? profile.configDir
         evaluator = AccessEvaluator(source: host)
     }
 
     public func run(_ rules: [Rule]) -> [Finding] {
+        var me = self
+        me.catalogRules = rules.filter { profile.includes(ruleID: $0.id) }
+        return me.runSelected(rules)
+    }
+
+    func runSelected(_ rules: [Rule]) -> [Finding] {
         let os = host.osRelease
         let ids = [os["ID"]].compactMap { $0 } + (os["ID_LIKE"]?.split(separator: " ").map(String.init) ?? [])
         var findings: [Finding] = []
@@ -57,7 +68,7 @@ public struct Auditor: Sendable {
 
     func evaluate(_ rule: Rule) -> [Finding] {
         switch rule.check {
-        case .pathAccess(let paths, let access): PathAccessCheck(auditor: self, rule: rule).run(paths: paths, access: access)
+        case .pathAccess(let paths, let access): PathAccessCheck(auditor: self, rule: rule).run(paths: paths.map(path), access: access)
         case .mountStatfs(let paths): MountStatfsCheck(auditor: self, rule: rule).run(paths: paths)
         case .groupMembership(let needed, let broad, let requires): GroupMembershipCheck(auditor: self, rule: rule).run(needed: needed, tooBroad: broad, requires: requires)
         case .capabilities(let needed, let broad): CapabilitiesCheck(auditor: self, rule: rule).run(needed: needed, tooBroad: broad)
@@ -65,19 +76,23 @@ public struct Auditor: Sendable {
         case .controlSocket(let paths): ControlSocketCheck(auditor: self, rule: rule).run(paths: paths)
         case .requiresRoot(let list, let blocking): RequiresRootCheck(auditor: self, rule: rule).run(integrations: list, blocking: blocking)
         case .windows, .macos: [finding(rule, object: objectName(rule), state: .notApplicable, message: "not evaluated on Linux")]
+        case .defined(let c):
+            (c.base as? any CheckEvaluator)?.evaluate(rule, auditor: self)
+                ?? [finding(rule, object: objectName(rule), state: .error, message: "this permaudit has no evaluator for check kind \(c.kind)")]
         }
     }
 
     /// What a rule's finding is about when it is not one object of a glob.
     func objectName(_ rule: Rule) -> String {
         switch rule.check {
-        case .pathAccess(let paths, _), .mountStatfs(let paths), .controlSocket(let paths): paths.joined(separator: " ")
+        case .pathAccess(let paths, _), .mountStatfs(let paths), .controlSocket(let paths): paths.map(path).joined(separator: " ")
         case .groupMembership(let needed, let broad, _): "groups: " + (needed.isEmpty ? broad : needed).joined(separator: ",")
         case .capabilities(let needed, let broad): "capabilities: " + (needed.isEmpty ? broad : needed).joined(separator: ",")
         case .processVisibility: "/proc"
         case .requiresRoot(let list, _): "integrations: " + list.joined(separator: ",")
         case .windows(_, let f): f["channel"] ?? f["key"] ?? f["volume"] ?? f["privilege"] ?? f["pipe"] ?? f["group-sid"] ?? rule.id
         case .macos(_, let f): f["path"] ?? f["group"] ?? rule.id
+        case .defined(let c): path(c.base.objectName)
         }
     }
 
@@ -105,6 +120,9 @@ public struct Auditor: Sendable {
         case .unknown: .unknown
         }
     }
+
+    /// A rule path with `${config-dir}` replaced by this audit's configuration folder.
+    func path(_ p: String) -> String { ConfigDir.expand(p, configDir: configDir) }
 
     /// The gid of a group name on this host.
     func gid(_ name: String) -> UInt32? { host.accounts.group(named: name)?.gid }

@@ -63,7 +63,9 @@ extension Permaudit {
             let audit = try selection.run(on: h, principal: principal)
             let report = AuditReport(
                 host: AuditSelection.hostInfo(h), principal: audit.principal, profile: audit.profile.name, generatedAt: timestamp(),
-                findings: audit.findings)
+                findings: audit.findings,
+                elasticsearch: audit.profile.name == "elasticsearch-node"
+                    ? audit.configDir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: h, configDir: $0)) } : nil)
 
             var shown = report
             if let record {

@@ -18,8 +18,12 @@ struct AuditSelection: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Add (or replace by id) the rules of a folder.", valueName: "DIR"))
     var rules: String?
 
+    @Option(name: .customLong("config-dir"), help: ArgumentHelp("The service's configuration folder (`${config-dir}` in rule paths); default: the profile's environment variable (ES_PATH_CONF for elasticsearch-node), else its default (/etc/elasticsearch).", valueName: "DIR"))
+    var configDir: String?
+
     func validate() throws {
         if let integration, integration.split(separator: ",").isEmpty { throw ValidationError("--integration needs names, e.g. --integration system,docker") }
+        if let configDir, !configDir.hasPrefix("/") { throw ValidationError("--config-dir \(configDir): give an absolute path") }
     }
 
     /// The audit as it runs: the catalog, the profile, the principal (the given one, else the profile's),
@@ -28,6 +32,14 @@ struct AuditSelection: ParsableArguments {
         var profile: Profile
         var principal: Principal
         var findings: [Finding]
+        var configDir: String?
+    }
+
+    /// The configuration folder: `--config-dir`, else the profile's environment variable, else its default.
+    func configFolder(for profile: Profile) -> String? {
+        if let configDir { return configDir }
+        if let name = profile.configDirEnv, let v = ProcessInfo.processInfo.environment[name], !v.isEmpty { return v }
+        return profile.configDir
     }
 
     /// The catalog (built in, plus `--rules`) and the chosen profile.
@@ -48,13 +60,13 @@ struct AuditSelection: ParsableArguments {
     func run(on host: any PermauditHost.Host, principal options: PrincipalOptions) throws -> Outcome {
         let (catalog, profile) = try load()
         let who = try Self.resolvePrincipal(options, profile: profile, host: host).principal
-        return Outcome(profile: profile, principal: who, findings: findings(catalog: catalog, profile: profile, principal: who, host: host))
+        return Outcome(profile: profile, principal: who, findings: findings(catalog: catalog, profile: profile, principal: who, host: host), configDir: configFolder(for: profile))
     }
 
     /// Every selected rule of the catalog, judged for one principal on one host.
     func findings(catalog: RuleCatalog, profile: Profile, principal: Principal, host: any PermauditHost.Host) -> [Finding] {
         let enabled = integration.map { Set($0.split(separator: ",").map(String.init)) }
-        return Auditor(host: host, principal: principal, profile: profile, integrations: enabled).run(catalog.rules)
+        return Auditor(host: host, principal: principal, profile: profile, integrations: enabled, configDir: configFolder(for: profile)).run(catalog.rules)
     }
 
     /// The principal options if given; else the profile's unit, user, or planned user. Also the systemd

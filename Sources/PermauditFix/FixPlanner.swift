@@ -32,13 +32,19 @@ public struct FixPlanner: Sendable {
 
     /// Plans with a strategy, or the narrowest one that works (`acl`) when none is given.
     public func plan(_ requests: [Request], strategy: FixPlan.Strategy? = nil) -> FixPlan {
+        plan(requests, strategy: strategy, startingFrom: [:])
+    }
+
+    /// Plans on the host as earlier steps leave it (`changed`: their objects' facts afterwards).
+    func plan(_ requests: [Request], strategy: FixPlan.Strategy?, startingFrom changed: [String: FileFacts]) -> FixPlan {
         let expanded = withRotatedCopies(requests)
         var rawMap: [String: RawPath] = [:]
         for r in expanded {
             rawMap[r.path.display] = r.path
             for a in r.path.ancestors { rawMap[a.display] = a }
         }
-        let base = OverlaySource(base: host, raw: rawMap)
+        var base = OverlaySource(base: host, raw: rawMap)
+        base.changed = changed
         switch strategy ?? .acl {
         case .acl: return ACLStrategy(planner: self, base: base).plan(expanded)
         case .group, .capability: return PrincipalStrategy(planner: self, base: base, kind: strategy ?? .group).plan(expanded)

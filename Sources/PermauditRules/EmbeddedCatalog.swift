@@ -71,6 +71,197 @@ rules:
     remedy: none
     sources: ["Elastic Agent docs (seed 000)"]
 """#),
+        ("elasticsearch/config-files.yaml", #"""
+schema: permaudit/rules/v1
+rules:
+  - id: linux.elasticsearch.config.service-reads
+    title: The node's service user can read every file the node needs to start
+    summary: "Elasticsearch reads elasticsearch.yml, jvm.options, log4j2.properties, the keystore, the file realm (users, users_roles), roles.yml, role_mapping.yml, operator_users.yml and its certificates from $ES_PATH_CONF at start; one it cannot read stops the node."
+    platforms: [linux]
+    severity: high
+    check:
+      kind: path-access
+      paths:
+        - "${config-dir}/elasticsearch.yml"
+        - "${config-dir}/jvm.options"
+        - "${config-dir}/log4j2.properties"
+        - "${config-dir}/elasticsearch.keystore"
+        - "${config-dir}/users"
+        - "${config-dir}/users_roles"
+        - "${config-dir}/roles.yml"
+        - "${config-dir}/role_mapping.yml"
+        - "${config-dir}/operator_users.yml"
+        - "${config-dir}/certs/*"
+        - "${config-dir}/*.p12"
+        - "${config-dir}/*.crt"
+        - "${config-dir}/*.key"
+        - "${config-dir}/*.pem"
+      access: read
+    symptom: "java.nio.file.AccessDeniedException: /etc/elasticsearch/elasticsearch.keystore (the node does not start)"
+    documented-fix: "The packages install the folder root:elasticsearch 2750 and its files root:elasticsearch 0660."
+    least-privilege-fix: "A named-group ACL entry for the service's group (setfacl -m g:elasticsearch:r), search on the folders that block the walk."
+    remedy: acl
+    sources: ["Elasticsearch: Important system configuration; package layout ($ES_PATH_CONF)"]
+
+  - id: linux.elasticsearch.secrets.others-cannot-read
+    title: No other local account can read the node's secrets
+    summary: "The keystore holds the bootstrap password and secure settings, users holds password hashes, the .p12 and .key files the TLS private keys; the file realm and roles say who may do what. Only the node's service user (and root) may read them: every other local account is judged, the agent's user first."
+    platforms: [linux]
+    severity: critical
+    check:
+      kind: must-not-reach
+      who: other-accounts
+      paths:
+        - "${config-dir}/elasticsearch.keystore"
+        - "${config-dir}/users"
+        - "${config-dir}/users_roles"
+        - "${config-dir}/roles.yml"
+        - "${config-dir}/role_mapping.yml"
+        - "${config-dir}/operator_users.yml"
+        - "${config-dir}/elasticsearch.yml"
+        - "${config-dir}/certs/*.p12"
+        - "${config-dir}/certs/*.key"
+        - "${config-dir}/certs/*.pem"
+        - "${config-dir}/*.p12"
+        - "${config-dir}/*.key"
+      access: read
+    symptom: "(no error: the node works, and other accounts on the host can read its secrets)"
+    documented-fix: "root:elasticsearch 0660 for the files, 2750 for the folder."
+    least-privilege-fix: "Remove exactly the grant the evidence names (the other bits, a stray named ACL entry); the service user keeps read, verified by deciding again for it."
+    remedy: revoke
+    sources: ["Elasticsearch: secure settings", "Elasticsearch: file-based user authentication"]
+
+  - id: linux.elasticsearch.secrets.others-cannot-write
+    title: No other local account can change the node's configuration or secrets
+    summary: "Whoever writes elasticsearch.yml, the file realm or operator_users.yml (or adds files to the config folder) decides who administers the cluster."
+    platforms: [linux]
+    severity: critical
+    check:
+      kind: must-not-reach
+      who: other-accounts
+      paths:
+        - "${config-dir}"
+        - "${config-dir}/certs"
+        - "${config-dir}/elasticsearch.yml"
+        - "${config-dir}/jvm.options"
+        - "${config-dir}/elasticsearch.keystore"
+        - "${config-dir}/users"
+        - "${config-dir}/users_roles"
+        - "${config-dir}/roles.yml"
+        - "${config-dir}/role_mapping.yml"
+        - "${config-dir}/operator_users.yml"
+      access: write
+    symptom: "(no error: the node works, and another account can make itself its administrator)"
+    documented-fix: "root:elasticsearch, writable by root only (the service user needs write only where it keeps state, not here)."
+    least-privilege-fix: "Remove exactly the write grant the evidence names."
+    remedy: revoke
+    sources: ["Elasticsearch: file-based user authentication (the files are local to each node)"]
+"""#),
+        ("elasticsearch/security-config.yaml", #"""
+schema: permaudit/rules/v1
+rules:
+  - id: linux.elasticsearch.operator-privileges.users-file
+    title: With operator privileges enabled, operator_users.yml exists and is valid
+    summary: "With xpack.security.operator_privileges.enabled: true, only the users operator_users.yml designates may run operator-only actions. The file starts with the fixed key operator, each group of criteria must name usernames, realm_type may only be file and auth_type only realm: anything else designates no one."
+    platforms: [linux]
+    severity: high
+    check:
+      kind: elasticsearch-config
+      aspect: operator-users-file
+    symptom: "security_exception: action [...] is unauthorized for user [...] because it requires operator privileges"
+    documented-fix: "Designate operator users in $ES_PATH_CONF/operator_users.yml: operator: - usernames: [...], realm_type: file, auth_type: realm."
+    least-privilege-fix: "Fix the line the finding names; the same file on every node."
+    remedy: configuration
+    sources: ["Elasticsearch: Configure operator privileges (seed 002)"]
+
+  - id: linux.elasticsearch.operator-privileges.rbac
+    title: Every operator user exists in the file realm and holds a role
+    summary: "An operator user is still subject to RBAC: it is not a superuser. A name in operator_users.yml that is not in the file realm's users cannot authenticate as an operator, and one without a role in users_roles can do nothing."
+    platforms: [linux]
+    severity: medium
+    check:
+      kind: elasticsearch-config
+      aspect: operator-users-rbac
+    symptom: "security_exception: action [...] is unauthorized for user [...] with roles []"
+    documented-fix: "Grant operator users the Elasticsearch roles they need to perform their tasks."
+    least-privilege-fix: "Add the user to the file realm (elasticsearch-users useradd) with the narrowest role its operator tasks need."
+    remedy: configuration
+    sources: ["Elasticsearch: Configure operator privileges (seed 002)"]
+
+  - id: linux.elasticsearch.operator-privileges.run-as
+    title: No operator user can run as another user
+    summary: "If the authenticating user runs as another user, neither of them is an operator user. An operator whose roles grant run_as (superuser runs as anyone) loses its operator rights on every such request."
+    platforms: [linux]
+    severity: low
+    check:
+      kind: elasticsearch-config
+      aspect: operator-run-as
+    symptom: "security_exception: action [...] requires operator privileges (the request ran as another user)"
+    documented-fix: "Operator users authenticate directly, without run_as."
+    least-privilege-fix: "Give operator users roles without run_as; keep run_as for other accounts."
+    remedy: configuration
+    sources: ["Elasticsearch: Configure operator privileges (seed 002)", "Elasticsearch: Submitting requests on behalf of other users"]
+
+  - id: linux.elasticsearch.file-realm.superuser
+    title: The file realm gives no one the superuser role
+    summary: "superuser grants full access to the cluster and the data, read access to restricted indices like .security, can manage security, create roles with unlimited privileges and impersonate any user."
+    platforms: [linux]
+    severity: high
+    check:
+      kind: elasticsearch-config
+      aspect: forbidden-roles
+      roles: [superuser]
+    symptom: "(no error: that user can do anything)"
+    documented-fix: "Take extra care when assigning superuser."
+    least-privilege-fix: "Give the user a role with only the privileges it needs (roles.yml), not superuser."
+    remedy: configuration
+    sources: ["Elasticsearch: Built-in roles (seed 001)"]
+
+  - id: linux.elasticsearch.file-realm.system-roles
+    title: The system roles are given only to the built-in system users they exist for
+    summary: "kibana_system, beats_system and logstash_system exist for the built-in kibana_system, beats_system and logstash_system users; the documentation says they should not be assigned to users, as their permissions may change between releases."
+    platforms: [linux]
+    severity: high
+    check:
+      kind: elasticsearch-config
+      aspect: system-roles
+      roles: {kibana_system: "kibana_system,kibana", beats_system: beats_system, logstash_system: logstash_system}
+    symptom: "(no error: a person holds a system component's privileges, which may change between releases)"
+    documented-fix: "This role should not be assigned to users as the granted permissions may change between releases."
+    least-privilege-fix: "Give the person kibana_admin, monitoring_user or a custom role instead."
+    remedy: configuration
+    sources: ["Elasticsearch: Built-in roles (seed 001)"]
+
+  - id: linux.elasticsearch.file-realm.deprecated-roles
+    title: The file realm gives no deprecated role
+    summary: "kibana_user, kibana_dashboard_only_user and data_frame_transforms_admin/_user are deprecated; each has a replacement."
+    platforms: [linux]
+    severity: low
+    check:
+      kind: elasticsearch-config
+      aspect: deprecated-roles
+      roles: {kibana_user: kibana_admin, kibana_dashboard_only_user: "Kibana feature privileges", data_frame_transforms_admin: transform_admin, data_frame_transforms_user: transform_user}
+    symptom: "(deprecation warnings; the role may go in a later release)"
+    documented-fix: "Use kibana_admin, Kibana feature privileges, transform_admin or transform_user."
+    least-privilege-fix: "Replace the role in users_roles with the one the finding names."
+    remedy: configuration
+    sources: ["Elasticsearch: Built-in roles (seed 001)"]
+
+  - id: linux.elasticsearch.file-realm.unknown-roles
+    title: Every role in users_roles is built in or defined in roles.yml
+    summary: "A role name that is neither built in nor defined in roles.yml grants nothing: usually a typo, or a role defined through the API on another cluster."
+    platforms: [linux]
+    severity: medium
+    check:
+      kind: elasticsearch-config
+      aspect: unknown-roles
+      builtin-roles: [apm_system, beats_admin, beats_system, data_frame_transforms_admin, data_frame_transforms_user, editor, enrich_user, inference_admin, inference_user, ingest_admin, kibana_dashboard_only_user, kibana_system, kibana_admin, kibana_user, logstash_admin, logstash_system, machine_learning_admin, machine_learning_user, monitoring_user, remote_monitoring_agent, remote_monitoring_collector, reporting_user, rollup_admin, rollup_user, snapshot_user, superuser, transform_admin, transform_user, transport_client, viewer, watcher_admin, watcher_user]
+    symptom: "(no error at start; the users lack the privileges the role was meant to give)"
+    documented-fix: "Define the role in roles.yml or use a built-in one."
+    least-privilege-fix: "Fix the role's name, or define it in roles.yml with only the privileges needed."
+    remedy: configuration
+    sources: ["Elasticsearch: Built-in roles (seed 001)", "Elasticsearch: Defining roles (roles.yml)"]
+"""#),
         ("linux/audit-log.yaml", #"""
 schema: permaudit/rules/v1
 rules:
@@ -256,6 +447,116 @@ rules:
     warning: adm and wheel open much more than the journal; wheel is usually sudo.
     remedy: supplementary-group
     sources: ["systemd tmpfiles.d journal ACLs", "open-telemetry/opentelemetry-collector-releases#323"]
+"""#),
+        ("linux/must-not-reach.yaml", #"""
+schema: permaudit/rules/v1
+rules:
+  - id: linux.system-secrets.must-not-read
+    title: The service cannot read the host's password hashes or SSH host keys
+    summary: "Least privilege has two halves: the service reaches what it needs, and nothing more. /etc/shadow and /etc/gshadow hold password hashes; the SSH host keys let whoever reads them impersonate the host."
+    platforms: [linux]
+    severity: critical
+    check:
+      kind: must-not-reach
+      paths: [/etc/shadow, /etc/shadow-, /etc/gshadow, /etc/gshadow-, "/etc/ssh/ssh_host_*_key"]
+      access: read
+    symptom: "(no error: the service works, and can read secrets it never needs)"
+    documented-fix: "Debian ships these root:shadow 0640 (shadow files) and root:root 0600 (host keys)."
+    least-privilege-fix: "Remove the grant the evidence names (an ACL entry, the other bits, membership of shadow), nothing else."
+    remedy: revoke
+    sources: ["shadow(5)", "sshd(8) HostKey"]
+
+  - id: linux.service-secrets.must-not-read
+    title: The agent cannot read other services' keystores and credential files
+    summary: "The agent ships logs and metrics; it never needs another service's keystore, its file-realm users, its private keys or its database credentials."
+    platforms: [linux]
+    severity: high
+    check:
+      kind: must-not-reach
+      paths:
+        - /etc/elasticsearch/elasticsearch.keystore
+        - /etc/elasticsearch/users
+        - /etc/elasticsearch/users_roles
+        - "/etc/elasticsearch/certs/*.p12"
+        - "/etc/elasticsearch/certs/*.key"
+        - /etc/kibana/kibana.keystore
+        - /etc/logstash/logstash.keystore
+        - "/etc/ssl/private/*"
+        - /etc/mysql/debian.cnf
+      access: read
+    symptom: "(no error: the agent works, and can read other services' secrets)"
+    documented-fix: "The packages install these readable by their own service only (root:elasticsearch 0660, root:kibana 0660, root:ssl-cert 0640)."
+    least-privilege-fix: "Remove the grant the evidence names (a named ACL entry for the agent, the other bits, a group the agent should not be in), keeping the owning service's access."
+    remedy: revoke
+    sources: ["Elasticsearch: secure settings (elasticsearch-keystore)", "Kibana and Logstash keystores"]
+
+  - id: linux.own-binaries.must-not-write
+    title: The agent cannot replace its own binaries
+    summary: "An agent that can write its own executable survives any restart with whatever code an attacker who took it over puts there; it needs read and execute only."
+    platforms: [linux]
+    severity: high
+    check:
+      kind: must-not-reach
+      paths:
+        - /opt/Elastic/Agent/elastic-agent
+        - "/opt/Elastic/Agent/data/elastic-agent-*/elastic-agent"
+        - /usr/bin/elastic-agent
+        - /usr/local/bin/elastic-agent
+      access: write
+    symptom: "(no error: the agent works, and can rewrite itself)"
+    documented-fix: "elastic-agent install --unprivileged chowns the install tree to the agent's user."
+    least-privilege-fix: "Give the binaries to root (chown root, keep the agent's group r-x); the agent's state folders stay its own."
+    remedy: revoke
+    sources: ["CATALOG.md: the agent's own behaviour, from its sources"]
+
+  - id: linux.unit-file.must-not-write
+    title: The agent cannot change its own systemd unit
+    summary: "Whoever writes the unit (or a drop-in) chooses the next start's User=, capabilities and command line: root, at the next restart."
+    platforms: [linux]
+    severity: critical
+    check:
+      kind: must-not-reach
+      paths:
+        - /etc/systemd/system/elastic-agent.service
+        - /lib/systemd/system/elastic-agent.service
+        - /usr/lib/systemd/system/elastic-agent.service
+        - /etc/systemd/system/elastic-agent.service.d
+        - "/etc/systemd/system/elastic-agent.service.d/*"
+      access: write
+    symptom: "(no error: the agent works, and can make itself root at the next restart)"
+    documented-fix: "systemd units are root:root 0644."
+    least-privilege-fix: "Remove the grant the evidence names; units and drop-ins belong to root."
+    remedy: revoke
+    sources: ["systemd.unit(5)"]
+
+  - id: linux.root-path.must-not-write
+    title: The agent cannot write anything on root's PATH
+    summary: "A file the agent can write in a folder of root's PATH (or a folder it can add entries to) is code root will run."
+    platforms: [linux]
+    severity: critical
+    check:
+      kind: must-not-reach
+      paths: [/usr/local/sbin, "/usr/local/sbin/*", /usr/local/bin, "/usr/local/bin/*", /usr/sbin, "/usr/sbin/*", /usr/bin, "/usr/bin/*", /sbin, "/sbin/*", /bin, "/bin/*"]
+      access: write
+    symptom: "(no error: the agent works, and can plant a command root runs)"
+    documented-fix: "These folders and files are root's (0755)."
+    least-privilege-fix: "Remove the grant the evidence names (a named ACL entry, group or other write bits)."
+    remedy: revoke
+    sources: ["Debian policy 10.9 (permissions and owners)"]
+
+  - id: linux.holdings.beyond-needs
+    title: The agent holds no capability or group that its enabled integrations do not need
+    summary: "Every capability and every group beyond what the enabled integrations' rules need is reach the agent has for nothing."
+    platforms: [linux]
+    severity: medium
+    check:
+      kind: must-not-reach
+      holds: [capabilities, groups]
+    symptom: "(no error: the agent works, with more reach than it uses)"
+    documented-fix: "The documentation suggests adding the agent to adm, or running it as root."
+    least-privilege-fix: "Drop the extra capability from AmbientCapabilities=, take the agent out of the extra group (gpasswd -d); grant per-file ACLs for what it does need (permaudit fix)."
+    remedy: leave-group
+    sources: ["capabilities(7)", "CATALOG.md: documented fixes that are too broad"]
 """#),
         ("linux/processes.yaml", #"""
 schema: permaudit/rules/v1
@@ -455,7 +756,20 @@ profile:
   group: elastic-agent
   unit: elastic-agent
   default-integrations: [system, system.auth, system.syslog, system.journald, system.metrics, system.filesystem, system.process, agent]
-  rules: ["*"]
+  rules: ["*", "!linux.elasticsearch.*"]
+"""#),
+        ("profiles/elasticsearch-node.yaml", #"""
+schema: permaudit/profile/v1
+profile:
+  name: elasticsearch-node
+  title: An Elasticsearch node and its own security files
+  user: elasticsearch
+  group: elasticsearch
+  unit: elasticsearch
+  config-dir: /etc/elasticsearch
+  config-dir-env: ES_PATH_CONF
+  default-integrations: []
+  rules: ["linux.elasticsearch.*", linux.system-secrets.must-not-read]
 """#),
         ("windows/windows.yaml", #"""
 schema: permaudit/rules/v1

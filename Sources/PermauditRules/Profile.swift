@@ -10,11 +10,20 @@ public struct Profile: Sendable, Hashable {
     /// applies (the audit is not narrowed); only `requires-root` reads this list, to say which enabled
     /// integrations an unprivileged agent cannot run.
     public var defaultIntegrations: [String]
-    /// Rule id patterns (`linux.*`, `*`) the profile audits.
+    /// Rule id patterns (`linux.*`, `*`) the profile audits; `!pattern` leaves matching ids out.
     public var rules: [String]
     public var origin: String
+    /// The service's configuration folder (`${config-dir}` in rule paths), and the environment variable
+    /// that moves it (`ES_PATH_CONF`); `--config-dir` wins over both.
+    public var configDir: String?
+    public var configDirEnv: String?
 
-    public init(name: String, title: String, user: String, group: String, unit: String?, defaultIntegrations: [String], rules: [String], origin: String) {
+    public init(
+        name: String, title: String, user: String, group: String, unit: String?, defaultIntegrations: [String], rules: [String], origin: String,
+        configDir: String? = nil, configDirEnv: String? = nil
+    ) {
+        self.configDir = configDir
+        self.configDirEnv = configDirEnv
         self.name = name
         self.title = title
         self.user = user
@@ -26,7 +35,9 @@ public struct Profile: Sendable, Hashable {
     }
 
     /// Whether a rule id is in the profile (`*` matches any run of characters).
-    public func includes(ruleID id: String) -> Bool { rules.contains { Glob.matches($0, id) } }
+    public func includes(ruleID id: String) -> Bool {
+        rules.contains { !$0.hasPrefix("!") && Glob.matches($0, id) } && !rules.contains { $0.hasPrefix("!") && Glob.matches(String($0.dropFirst()), id) }
+    }
 }
 
 /// Shell-style patterns: `*`, `?`, `[abc]`, `[!a-z]`, matched against one name (no `/` handling here).

@@ -77,6 +77,8 @@ public enum RuleCheck: Sendable, Hashable {
     case windows(kind: WindowsCheckKind, fields: [String: String])
     /// A macOS object, evaluated from a facts file gathered on macOS.
     case macos(kind: MacOSCheckKind, fields: [String: String])
+    /// A kind registered in `CheckRegistry` (defined in one file: `must-not-reach`, `elasticsearch-config`).
+    case defined(DefinedCheck)
 
     /// The `kind:` word in the YAML.
     public var kind: String {
@@ -90,6 +92,7 @@ public enum RuleCheck: Sendable, Hashable {
         case .requiresRoot: "requires-root"
         case .windows(let k, _): "windows-" + k.rawValue
         case .macos(let k, _): "macos-" + k.rawValue
+        case .defined(let c): c.kind
         }
     }
 }
@@ -131,6 +134,8 @@ public enum Remedy: String, Sendable, Hashable, CaseIterable, Codable {
     case ambientCapabilities = "ambient-capabilities"
     /// Remove the principal from a group (too broad).
     case leaveGroup = "leave-group"
+    /// Take away exactly the grant that lets someone reach what it must not, keeping the service's own access.
+    case revoke
     /// No permission helps: change configuration instead (say which).
     case configuration
     /// Nothing to do from this host (Windows/macOS, needs root by design).

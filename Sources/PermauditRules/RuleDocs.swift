@@ -18,7 +18,12 @@ public enum RuleDocs {
             or too-broad; requires: paths that must exist), `capabilities` (needed or too-broad),
             `process-visibility` (needed capabilities; /proc hidepid), `control-socket` (paths), `requires-root`
             (integrations, blocking), `windows-*` and `macos-*` (evaluated from a facts file gathered on those
-            systems; not-applicable on Linux). `permaudit rules lint DIR` checks a folder and reports
+            systems; not-applicable on Linux), `must-not-reach` (paths and access, who: principal or
+            other-accounts; or holds: capabilities, groups: fails when the access IS granted, with the grant's
+            evidence), `elasticsearch-config` (aspect: \(ElasticsearchConfig.Aspect.allCases.map(\.rawValue).joined(separator: ", ")):
+            the node's security files, problems at file:line). Paths may start with `${config-dir}`: the
+            profile's configuration folder (`--config-dir`, else the profile's `config-dir-env` variable, else
+            its `config-dir`). `permaudit rules lint DIR` checks a folder and reports
             `file:line: what is wrong`; `--rules DIR` adds rules to the built-in ones or replaces them by id.
 
             | id | severity | platforms | check | title |
@@ -46,6 +51,8 @@ public enum RuleDocs {
             out += "\n## Profiles\n\n"
             for p in catalog.profiles {
                 out += "- `\(p.name)`: \(p.title); user `\(p.user)`, group `\(p.group)`" + (p.unit.map { ", unit `\($0)`" } ?? "")
+                    + (p.configDir.map { ", config dir `\($0)`" + (p.configDirEnv.map { " (or `$\($0)`)" } ?? "") } ?? "")
+                    + "; rules: \(p.rules.joined(separator: ", "))"
                     + "; default integrations: \(p.defaultIntegrations.joined(separator: ", "))\n"
             }
         }
@@ -64,6 +71,7 @@ public enum RuleDocs {
         case .requiresRoot(let integrations, let blocking): "\(integrations.joined(separator: ", ")) \(blocking ? "refuse to run" : "warn") without root"
         case .windows(let kind, let fields): "Windows \(kind.rawValue): " + fields.sorted { $0.key < $1.key }.map { "\($0.key) `\($0.value)`" }.joined(separator: ", ")
         case .macos(let kind, let fields): "macOS \(kind.rawValue): " + fields.sorted { $0.key < $1.key }.map { "\($0.key) `\($0.value)`" }.joined(separator: ", ")
+        case .defined(let c): c.base.summary
         }
     }
 

@@ -157,7 +157,7 @@ public struct RuleFileParser {
         func paths(_ key: String = "paths") -> [String] {
             let list = strings(m[key], key, in: node)
             for (p, n) in list {
-                if !p.hasPrefix("/") { fail(n, "path '\(p)' must be absolute") }
+                if !p.hasPrefix("/"), !p.hasPrefix(ConfigDir.variable + "/"), p != ConfigDir.variable { fail(n, "path '\(p)' must be absolute (or start with \(ConfigDir.variable)/)") }
                 if !Glob.isValid(p) { fail(n, "bad glob '\(p)': a '[' is not closed") }
             }
             return list.map(\.0)
@@ -206,6 +206,10 @@ public struct RuleFileParser {
             }
             return .requiresRoot(integrations: list, blocking: blocking)
         default:
+            if let definition = CheckRegistry.kind(named: kind) {
+                _ = only(definition.keys)
+                return definedCheck(definition, node: node, map: m)
+            }
             if kind.hasPrefix("windows-"), let k = WindowsCheckKind(rawValue: String(kind.dropFirst(8))) {
                 _ = only(Set(k.fields))
                 var fields: [String: String] = [:]
@@ -223,15 +227,25 @@ public struct RuleFileParser {
             }
             let kinds = ["path-access", "mount-statfs", "group-membership", "capabilities", "process-visibility", "control-socket", "requires-root"]
                 + WindowsCheckKind.allCases.map { "windows-" + $0.rawValue } + MacOSCheckKind.allCases.map { "macos-" + $0.rawValue }
+                + CheckRegistry.kinds.map { $0.kind }
             fail(m["kind"], "unknown check kind '\(kind)': use one of \(kinds.joined(separator: ", "))")
             return nil
         }
     }
 
+    /// A registered kind parses itself; its problems join this file's.
+    mutating func definedCheck(_ definition: any CheckDefinition.Type, node: Node, map: KeyedNodes) -> RuleCheck? {
+        var fields = CheckFields(parser: RuleFileParser(file: file), node: node, map: map)
+        let parsed = definition.parse(&fields)
+        errors += fields.parser.errors
+        guard fields.parser.errors.isEmpty, let parsed else { return nil }
+        return .defined(DefinedCheck(parsed))
+    }
+
     // MARK: - Profiles
 
     mutating func profile(_ node: Node) -> Profile? {
-        guard let m = mapping(node, allowed: ["name", "title", "user", "group", "unit", "default-integrations", "rules"], context: "a profile") else { return nil }
+        guard let m = mapping(node, allowed: ["name", "title", "user", "group", "unit", "default-integrations", "rules", "config-dir", "config-dir-env"], context: "a profile") else { return nil }
         let before = errors.count
         let name = string(m["name"], "name", in: node) ?? ""
         let title = string(m["title"], "title", in: node, required: false) ?? name
@@ -240,8 +254,13 @@ public struct RuleFileParser {
         let unit = string(m["unit"], "unit", in: node, required: false)
         let integrations = strings(m["default-integrations"], "default-integrations", in: node, required: false).map(\.0)
         let rules = strings(m["rules"], "rules", in: node).map(\.0)
+        let configDir = string(m["config-dir"], "config-dir", in: node, required: false)
+        if let configDir, !configDir.hasPrefix("/") { fail(m["config-dir"], "`config-dir:` must be an absolute path") }
+        let configDirEnv = string(m["config-dir-env"], "config-dir-env", in: node, required: false)
         guard errors.count == before else { return nil }
-        return Profile(name: name, title: title, user: user, group: group, unit: unit, defaultIntegrations: integrations, rules: rules, origin: "\(file):\(node.mark?.line ?? 0)")
+        return Profile(
+            name: name, title: title, user: user, group: group, unit: unit, defaultIntegrations: integrations, rules: rules,
+            origin: "\(file):\(node.mark?.line ?? 0)", configDir: configDir, configDirEnv: configDirEnv)
     }
 
     // MARK: - Node helpers

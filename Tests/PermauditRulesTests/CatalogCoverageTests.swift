@@ -119,7 +119,17 @@ import Testing
         let catalog = try #require(Self.catalog)
         // Rules of the "fixes that are too broad" section, not of a table row.
         let guards: Set<String> = ["linux.groups.too-broad", "linux.capabilities.too-broad"]
-        let mapped = Set(Self.rows.flatMap { $0.rules.map(\.id) }).union(guards)
+        // Issue 16: the "nothing more" half (must-not-reach), and the Elasticsearch node (seeds 001, 002).
+        let secondHalf: Set<String> = [
+            "linux.system-secrets.must-not-read", "linux.service-secrets.must-not-read", "linux.own-binaries.must-not-write",
+            "linux.unit-file.must-not-write", "linux.root-path.must-not-write", "linux.holdings.beyond-needs",
+            "linux.elasticsearch.config.service-reads", "linux.elasticsearch.secrets.others-cannot-read",
+            "linux.elasticsearch.secrets.others-cannot-write", "linux.elasticsearch.operator-privileges.users-file",
+            "linux.elasticsearch.operator-privileges.rbac", "linux.elasticsearch.operator-privileges.run-as",
+            "linux.elasticsearch.file-realm.superuser", "linux.elasticsearch.file-realm.system-roles",
+            "linux.elasticsearch.file-realm.deprecated-roles", "linux.elasticsearch.file-realm.unknown-roles",
+        ]
+        let mapped = Set(Self.rows.flatMap { $0.rules.map(\.id) }).union(guards).union(secondHalf)
         #expect(Set(catalog.rules.map(\.id)).subtracting(mapped).sorted() == [])
         #expect(mapped.subtracting(catalog.rules.map(\.id)).sorted() == [])
     }
@@ -151,13 +161,26 @@ import Testing
         #expect(seen.count == (try #require(Self.catalog)).rules.count)
     }
 
+    @Test func theElasticsearchNodeProfileJudgesTheNodeAndTheHostsSecrets() throws {
+        let catalog = try #require(Self.catalog)
+        let profile = try #require(catalog.profile(named: "elasticsearch-node"))
+        #expect(profile.user == "elasticsearch" && profile.configDir == "/etc/elasticsearch" && profile.configDirEnv == "ES_PATH_CONF")
+        let ids = catalog.rules.map(\.id).filter(profile.includes(ruleID:))
+        #expect(ids.contains("linux.system-secrets.must-not-read") && !ids.contains("linux.auth-log.read"))
+        #expect(ids.filter { $0.hasPrefix("linux.elasticsearch.") }.count == 10, "\(ids)")
+    }
+
     @Test func theElasticAgentProfileResolves() throws {
         let catalog = try #require(Self.catalog)
         let profile = try #require(catalog.profile(named: "elastic-agent"))
         #expect(profile.user == "elastic-agent-user" && profile.group == "elastic-agent")
         for pattern in profile.rules {
-            #expect(catalog.rules.contains { Glob.matches(pattern, $0.id) }, "profile rule pattern \(pattern) matches no rule")
+            let positive = pattern.hasPrefix("!") ? String(pattern.dropFirst()) : pattern
+            #expect(catalog.rules.contains { Glob.matches(positive, $0.id) }, "profile rule pattern \(pattern) matches no rule")
         }
+        // The node's rules are the node profile's: the agent's audit does not judge a node it is not.
+        #expect(!profile.includes(ruleID: "linux.elasticsearch.file-realm.superuser"))
+        #expect(profile.includes(ruleID: "linux.system-secrets.must-not-read") && profile.includes(ruleID: "linux.auth-log.read"))
         for name in profile.defaultIntegrations {
             #expect(catalog.rules.contains { $0.integrations.contains { $0 == name || $0.hasPrefix(name + ".") } },
                     "default integration \(name) is needed by no rule")

@@ -30,7 +30,7 @@ import Testing
     static let kinds = """
         path-access, mount-statfs, group-membership, capabilities, process-visibility, control-socket, requires-root, \
         windows-event-channel, windows-registry-key, windows-volume, windows-process, windows-named-pipe, windows-perf-counters, \
-        macos-path, macos-processes
+        macos-path, macos-processes, must-not-reach, elasticsearch-config
         """
 
     struct Case: Sendable, CustomTestStringConvertible {
@@ -77,13 +77,13 @@ import Testing
         Case(what: "unknown severity", replace: "severity: high", with: "severity: scary",
              says: ["t.yaml:6: unknown severity 'scary': use info, low, medium, high, critical"]),
         Case(what: "unknown remedy", replace: "remedy: acl", with: "remedy: magic",
-             says: ["t.yaml:14: unknown remedy 'magic': use acl, log-acl, supplementary-group, ambient-capabilities, leave-group, configuration, none"]),
+             says: ["t.yaml:14: unknown remedy 'magic': use acl, log-acl, supplementary-group, ambient-capabilities, leave-group, revoke, configuration, none"]),
         Case(what: "bad access", replace: "access: read", with: "access: slurp",
              says: ["t.yaml:10: unknown access 'slurp': use read, write, execute, search, list, statfs, create or delete"]),
         Case(what: "unknown check kind", replace: "kind: path-access", with: "kind: telepathy",
              says: ["t.yaml:8: unknown check kind 'telepathy': use one of \(kinds)"]),
         Case(what: "relative path", replace: "paths: [/var/log/thing.log]", with: "paths: [var/log/thing.log]",
-             says: ["t.yaml:9: path 'var/log/thing.log' must be absolute"]),
+             says: ["t.yaml:9: path 'var/log/thing.log' must be absolute (or start with ${config-dir}/)"]),
         Case(what: "bad glob", replace: "paths: [/var/log/thing.log]", with: "paths: [\"/var/log/[ab.log\"]",
              says: ["t.yaml:9: bad glob '/var/log/[ab.log': a '[' is not closed"]),
         Case(what: "bad glob on its own line", replace: "paths: [/var/log/thing.log]", with: "paths:\n        - /var/log/thing.log\n        - \"/var/log/thing.[0-9\"",

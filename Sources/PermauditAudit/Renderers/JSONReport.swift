@@ -20,6 +20,20 @@ public enum JSONReport {
             ("profile", .string(r.profile)),
             ("summary", .object(Finding.State.allCases.map { ($0.jsonKey, .int(c[$0] ?? 0)) } + [("total", .int(r.findings.count))])),
             ("findings", .array(r.findings.map(findingValue))),
+        ] + (r.elasticsearch.map { [("elasticsearch", elasticsearchValue($0))] } ?? []))
+    }
+
+    /// The node's operator-privileges digest: `merge` compares `elasticsearch.operatorPrivileges.digest` across nodes.
+    static func elasticsearchValue(_ d: OperatorPrivilegesDigest) -> JSONValue {
+        .object([
+            ("configDir", .string(d.configDir)),
+            ("operatorPrivileges", .object([
+                ("setting", d.setting.map(JSONValue.string) ?? .null),
+                ("enabled", .bool(d.enabled)),
+                ("operatorUsersFile", .string(d.operatorUsersFile)),
+                ("operatorUsersSha256", d.operatorUsersSHA256.map(JSONValue.string) ?? .null),
+                ("digest", .string(d.digest)),
+            ])),
         ])
     }
 
