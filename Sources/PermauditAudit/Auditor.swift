@@ -101,7 +101,8 @@ public struct Auditor: Sendable {
             ruleID: rule.id, ruleTitle: rule.title, severity: rule.severity, object: object, access: access, state: state,
             message: message, symptom: rule.symptom, decision: decision, evidence: evidence, documentedFix: rule.documentedFix,
             leastPrivilegeFix: rule.leastPrivilegeFix, warning: rule.warning, integrations: rule.integrations,
-            remedy: rule.remedy, grants: Self.grants(of: rule.check))
+            remedy: rule.remedy, grants: Self.grants(of: rule.check),
+            definedAt: DefiningFile.locate(object, rule: rule, principal: principal, host: host))
     }
 
     /// The groups or capabilities a check says the principal needs: what a group or capability remedy grants.

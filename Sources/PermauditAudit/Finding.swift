@@ -37,12 +37,15 @@ public struct Finding: Sendable, Hashable, Codable {
     public var remedy: Remedy?
     /// What that remedy grants, for group and capability remedies: the groups or capabilities the check needs.
     public var grants: [String]
+    /// The file that defines an object that is not a path (a group is defined in `/etc/group`, a
+    /// unit's capabilities in its unit file, a Windows object by its rule): where SARIF points.
+    public var definedAt: SourceLocation?
 
     public init(
         ruleID: String, ruleTitle: String, severity: Severity, object: String, access: Access? = nil, state: State,
         message: String, symptom: String? = nil, decision: AccessDecision? = nil, evidence: [String] = [],
         documentedFix: String? = nil, leastPrivilegeFix: String? = nil, warning: String? = nil, integrations: [String] = [],
-        remedy: Remedy? = nil, grants: [String] = []
+        remedy: Remedy? = nil, grants: [String] = [], definedAt: SourceLocation? = nil
     ) {
         self.ruleID = ruleID
         self.ruleTitle = ruleTitle
@@ -60,6 +63,7 @@ public struct Finding: Sendable, Hashable, Codable {
         self.integrations = integrations
         self.remedy = remedy
         self.grants = grants
+        self.definedAt = definedAt
     }
 
     /// Stable across runs and hosts for the same rule and object: the SARIF fingerprint and the drift key.

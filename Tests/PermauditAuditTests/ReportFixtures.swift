@@ -123,7 +123,8 @@ enum ReportFixtures {
                 documentedFix: "Add elastic-agent-user to the adm group.",
                 leastPrivilegeFix: "gpasswd -d elastic-agent-user adm   # once the narrow ACLs above are in place",
                 warning: "adm is the log-reading group of every Debian service: membership is a standing grant "
-                    + "on logs that have nothing to do with the agent."),
+                    + "on logs that have nothing to do with the agent.",
+                definedAt: SourceLocation(base: .host, path: "/etc/group", line: 5)),
             Finding(
                 ruleID: "linux.audit-log.read", ruleTitle: "The agent can read the audit log", severity: .medium,
                 object: "/var/log/audit/audit.log", access: .read, state: .error,

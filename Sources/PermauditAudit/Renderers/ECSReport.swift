@@ -9,6 +9,7 @@ import PermauditCore
 /// `file.*` (path objects, with the target's mode, owner and group when read) and `error.message`.
 /// The evidence, the fix and the fingerprint are in `permaudit.*`.
 public enum ECSReport {
+    /// The ECS version whose published field definitions the events are checked against (`PublishedSchemaTests`).
     public static let ecsVersion = "8.11.0"
     public static let dataset = "permaudit.finding"
 

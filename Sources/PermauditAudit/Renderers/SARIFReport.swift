@@ -10,12 +10,16 @@ import PermauditCore
 /// - `error` findings are `toolExecutionNotifications` of the invocation: the rule could not run.
 /// - Path objects are `artifactLocation`s relative to the audited root (`uriBaseId: HOSTROOT`,
 ///   declared in `originalUriBaseIds` as the root's `file://` URI), so `--root /mnt/img` points at
-///   the image and not at the auditing machine. Other objects are logical locations.
-/// - `partialFingerprints["permaudit/ruleObject/v1"]` is `Finding.fingerprint`: stable per rule and object.
+///   the image and not at the auditing machine. Other objects point at the file that defines them
+///   (`/etc/group`, a unit file, the rule file under `PERMAUDITRULES`), with a `region.startLine` where
+///   the line is known, and keep the object as a logical location.
+/// - `partialFingerprints`: `primaryLocationLineHash` (GitHub's key for tracking a result across runs) and
+///   `permaudit/ruleObject/v1`, both from `Finding.fingerprint`: stable per rule and object.
 public enum SARIFReport {
     public static let schemaURI = "https://json.schemastore.org/sarif-2.1.0.json"
     public static let fingerprintKey = "permaudit/ruleObject/v1"
     public static let rootBaseID = "HOSTROOT"
+    public static let rulesBaseID = "PERMAUDITRULES"
 
     public static func render(_ r: AuditReport) -> String { value(r).rendered(pretty: true) + "\n" }
 
@@ -42,6 +46,8 @@ public enum SARIFReport {
             ("originalUriBaseIds", .object([(rootBaseID, .object([
                 ("uri", .string(FileURI.directory(r.host.root))),
                 ("description", .object([("text", .string("The root of the audited host's file system."))])),
+            ])), (rulesBaseID, .object([
+                ("description", .object([("text", .string("The Rules/ folder of permaudit's source, the catalog compiled into the binary."))])),
             ]))])),
             ("automationDetails", .object([("id", .string("permaudit/\(r.profile)/"))])),
             ("columnKind", .string("unicodeCodePoints")),
@@ -128,16 +134,44 @@ public enum SARIFReport {
         ])
     }
 
+    /// Every result points at a file (GitHub code scanning refuses one without `artifactLocation.uri`):
+    /// a path object at itself; any other object at the file that defines it (`Finding.definedAt`:
+    /// `/etc/group`, the unit file, the rule file), with the object kept as a logical location.
     static func location(_ f: Finding) -> JSONValue {
         if ReportLayout.isPath(f.object) {
             return .object([("physicalLocation", .object([("artifactLocation", .object([
                 ("uri", .string(FileURI.relative(f.object))), ("uriBaseId", .string(rootBaseID)),
             ]))]))])
         }
-        return .object([("logicalLocations", .array([.object([
-            ("name", .string(f.object)), ("fullyQualifiedName", .string(f.object)), ("kind", .string("resource")),
-        ])]))])
+        let at = f.definedAt ?? fallbackLocation(f)
+        var physical: [(String, JSONValue)] = [("artifactLocation", .object(artifactLocation(at)))]
+        if let line = at.line, line > 0 { physical.append(("region", .object([("startLine", .int(line))]))) }
+        return .object([
+            ("physicalLocation", .object(physical)),
+            ("logicalLocations", .array([.object([
+                ("name", .string(f.object)), ("fullyQualifiedName", .string(f.object)), ("kind", .string("resource")),
+            ])])),
+        ])
     }
+
+    static func artifactLocation(_ at: SourceLocation) -> [(String, JSONValue)] {
+        switch at.base {
+        case .host: [("uri", .string(FileURI.relative(at.path))), ("uriBaseId", .string(rootBaseID))]
+        case .catalog: [("uri", .string(FileURI.encodePath(at.path))), ("uriBaseId", .string(rulesBaseID))]
+        case .local: [("uri", .string(FileURI.absolute(at.path)))]
+        }
+    }
+
+    /// For findings built without `definedAt` (reports from elsewhere): a group's `/etc/group`, else the catalog's index.
+    static func fallbackLocation(_ f: Finding) -> SourceLocation {
+        if f.object.hasPrefix("group") || f.remedy == .leaveGroup || f.remedy == .supplementaryGroup {
+            return SourceLocation(base: .host, path: "/etc/group")
+        }
+        return SourceLocation(base: .catalog, path: "README.md")
+    }
+
+    /// GitHub's `primaryLocationLineHash`: the finding's stable fingerprint, `:1` for its first occurrence.
+    static func primaryLocationLineHash(_ f: Finding) -> String { f.fingerprint + ":1" }
 
     static func result(_ f: Finding, index: Int) -> JSONValue {
         var props: [(String, JSONValue)] = [
@@ -159,7 +193,9 @@ public enum SARIFReport {
             ("level", .string(isFail ? level(f.severity) : "none")),
             ("message", .object([("text", .string(f.message))])),
             ("locations", .array([location(f)])),
-            ("partialFingerprints", .object([(fingerprintKey, .string(f.fingerprint))])),
+            ("partialFingerprints", .object([
+                ("primaryLocationLineHash", .string(primaryLocationLineHash(f))), (fingerprintKey, .string(f.fingerprint)),
+            ])),
             ("properties", .object(props)),
         ])
     }
