@@ -29,13 +29,16 @@ public struct AuditReport: Sendable, Hashable, Codable {
     /// ISO 8601 UTC; fixed in golden examples.
     public var generatedAt: String
     public var findings: [Finding]
+    /// The agent policy the audit followed (nil: not said, as in reports made before policies were read).
+    public var agentPolicy: AgentPolicyUse?
 
-    public init(host: HostInfo, principal: Principal, profile: String, generatedAt: String, findings: [Finding]) {
+    public init(host: HostInfo, principal: Principal, profile: String, generatedAt: String, findings: [Finding], agentPolicy: AgentPolicyUse? = nil) {
         self.host = host
         self.principal = principal
         self.profile = profile
         self.generatedAt = generatedAt
         self.findings = findings
+        self.agentPolicy = agentPolicy
     }
 
     /// How many findings are in each state.

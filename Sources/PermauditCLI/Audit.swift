@@ -63,7 +63,7 @@ extension Permaudit {
             let audit = try selection.run(on: h, principal: principal)
             let report = AuditReport(
                 host: AuditSelection.hostInfo(h), principal: audit.principal, profile: audit.profile.name, generatedAt: timestamp(),
-                findings: audit.findings)
+                findings: audit.findings, agentPolicy: audit.agentPolicy)
 
             var shown = report
             if let record {
