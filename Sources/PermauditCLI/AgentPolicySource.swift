@@ -80,3 +80,38 @@ struct AgentPolicyOption: ParsableArguments {
         return PolicyCondition.hostVariables(platform: "linux", architecture: arch)
     }
 }
+
+extension AgentPolicyOption {
+    /// The inputs of the given policy that open a path (or skip it by `exclude_files`), for `explain`;
+    /// nil when no policy was given.
+    func inputs(opening path: String, on host: any PermauditHost.Host) throws -> [String]? {
+        guard file != nil, let policy = try load(on: host).policy else { return nil }
+        let implications = PolicyImplications(policy, variables: Self.variables(host))
+        var out: [String] = []
+        for item in implications.items {
+            guard case .files(let set) = item.need else { continue }
+            let found = PolicyAudit.hostFiles(set, on: host)
+            let state = item.state == .active ? "" : " (the stream does not run here)"
+            if found.opens.contains(path) {
+                out.append("opened by \(item.origin)\(state)")
+            } else if let skip = found.excluded.first(where: { $0.path == path }) {
+                out.append("matched but not opened by \(item.origin): exclude_files \(skip.pattern)")
+            } else if found.lists.contains(path) {
+                out.append("listed by \(item.origin) to expand its globs\(state)")
+            }
+        }
+        return out
+    }
+
+    /// The directories the given policy's log inputs list and the files they open, for `reach`.
+    func trees(on host: any PermauditHost.Host) throws -> [String] {
+        guard file != nil, let policy = try load(on: host).policy else { return [] }
+        let implications = PolicyImplications(policy, variables: Self.variables(host))
+        var dirs: [String] = []
+        for item in implications.items where item.state == .active {
+            guard case .files(let set) = item.need else { continue }
+            for d in PolicyAudit.hostFiles(set, on: host).lists where !dirs.contains(d) { dirs.append(d) }
+        }
+        return dirs
+    }
+}

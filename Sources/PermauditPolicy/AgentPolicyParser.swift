@@ -138,7 +138,14 @@ public struct AgentPolicyParser {
         // `drop_event.when.regexp: {...}` arrives as one dotted key or as nested mappings.
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         if parts[0] == "drop_event" {
-            let whenNode: Node? = parts.count == 2 ? Self.lookup(.mapping(Node.Mapping([(Node(parts[1]), first.value)])), "when") : Self.lookup(first.value, "when")
+            var whenNode: Node? = Self.lookup(first.value, "when")
+            if parts.count == 2 {
+                if parts[1] == "when" {
+                    whenNode = first.value
+                } else if parts[1].hasPrefix("when.") {
+                    whenNode = .mapping(Node.Mapping([(Node(String(parts[1].dropFirst(5))), first.value)]))
+                }
+            }
             guard let whenNode else {
                 note(node, "drop_event without `when:` drops every event of the stream: not interpreted")
                 return .other(name: "drop_event", at(node))

@@ -208,3 +208,11 @@ public struct PolicyAudit: Sendable {
                 "sockfs", "bpf", "pipefs", "ramfs", "hugetlbfs", "devpts", "fuse", "fusectl", "overlay", "mqueue", "pstore", "autofs", "configfs", "nsfs", "efivarfs"]
     }
 }
+
+extension PolicyAudit {
+    /// The files a log stream opens on a host, the ones its excludes skip, and the directories it lists.
+    public static func hostFiles(_ set: PolicyImplications.FileSet, on host: any Host) -> PolicySummary.HostFiles {
+        let e = PathGlob(host: RawNameHost(base: host)).expandAgent(set)
+        return PolicySummary.HostFiles(opens: e.files, excluded: e.excluded, lists: e.listed)
+    }
+}
