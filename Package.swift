@@ -30,8 +30,10 @@ let package = Package(
         .target(name: "PermauditHost", dependencies: ["PermauditCore", "CACL", "CCap", "CStatx"]),
         // The rule catalog: schema, YAML loading, lint, the embedded catalog.
         .target(name: "PermauditRules", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
+        // The agent's own policy (elastic-agent.yml, `elastic-agent inspect`): what it will open.
+        .target(name: "PermauditPolicy", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
         // The audit: rules evaluated on a host, findings, reports.
-        .target(name: "PermauditAudit", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", .product(name: "Yams", package: "Yams")]),
+        .target(name: "PermauditAudit", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditPolicy", .product(name: "Yams", package: "Yams")]),
         // The run history of `audit --record`: drift between cron runs.
         .target(name: "PermauditHistory", dependencies: ["PermauditCore", "PermauditAudit", .product(name: "GRDB", package: "GRDB.swift")]),
         // Fix plans, blast radius, remediation scripts.
@@ -40,7 +42,7 @@ let package = Package(
         .target(
             name: "PermauditCLI",
             dependencies: [
-                "PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix", "PermauditHistory",
+                "PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix", "PermauditHistory", "PermauditPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "permaudit", dependencies: ["PermauditCLI"]),
@@ -54,6 +56,7 @@ let package = Package(
             exclude: ["Golden"]),
         .testTarget(name: "PermauditHistoryTests", dependencies: ["PermauditCore", "PermauditAudit", "PermauditHistory"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PermauditCore", "PermauditHost"]),
+        .testTarget(name: "PermauditPolicyTests", dependencies: ["PermauditPolicy"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -31,9 +31,15 @@ public struct AuditReport: Sendable, Hashable, Codable {
     public var findings: [Finding]
     /// An Elasticsearch node's operator-privileges digest (profile `elasticsearch-node`), for the fleet view.
     public var elasticsearch: OperatorPrivilegesDigest?
+    /// The agent policy the audit followed (nil: not said, as in reports made before policies were read).
+    public var agentPolicy: AgentPolicyUse?
 
-    public init(host: HostInfo, principal: Principal, profile: String, generatedAt: String, findings: [Finding], elasticsearch: OperatorPrivilegesDigest? = nil) {
+    public init(
+        host: HostInfo, principal: Principal, profile: String, generatedAt: String, findings: [Finding],
+        elasticsearch: OperatorPrivilegesDigest? = nil, agentPolicy: AgentPolicyUse? = nil
+    ) {
         self.elasticsearch = elasticsearch
+        self.agentPolicy = agentPolicy
         self.host = host
         self.principal = principal
         self.profile = profile

@@ -65,7 +65,8 @@ extension Permaudit {
                 host: AuditSelection.hostInfo(h), principal: audit.principal, profile: audit.profile.name, generatedAt: timestamp(),
                 findings: audit.findings,
                 elasticsearch: audit.profile.name == "elasticsearch-node"
-                    ? audit.configDir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: h, configDir: $0)) } : nil)
+                    ? audit.configDir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: h, configDir: $0)) } : nil,
+                agentPolicy: audit.agentPolicy)
 
             var shown = report
             if let record {

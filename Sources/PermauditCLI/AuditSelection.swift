@@ -4,6 +4,7 @@ import Glibc
 import PermauditAudit
 import PermauditCore
 import PermauditHost
+import PermauditPolicy
 import PermauditRules
 
 /// What an audit looks at: the profile, its integrations and extra rules. `audit` and `fix` share it,
@@ -21,6 +22,9 @@ struct AuditSelection: ParsableArguments {
     @Option(name: .customLong("config-dir"), help: ArgumentHelp("The service's configuration folder (`${config-dir}` in rule paths); default: the profile's environment variable (ES_PATH_CONF for elasticsearch-node), else its default (/etc/elasticsearch).", valueName: "DIR"))
     var configDir: String?
 
+    @OptionGroup
+    var agentPolicy: AgentPolicyOption
+
     func validate() throws {
         if let integration, integration.split(separator: ",").isEmpty { throw ValidationError("--integration needs names, e.g. --integration system,docker") }
         if let configDir, !configDir.hasPrefix("/") { throw ValidationError("--config-dir \(configDir): give an absolute path") }
@@ -33,6 +37,8 @@ struct AuditSelection: ParsableArguments {
         var principal: Principal
         var findings: [Finding]
         var configDir: String?
+        /// Which agent policy was followed (or that none was).
+        var agentPolicy: AgentPolicyUse
     }
 
     /// The configuration folder: `--config-dir`, else the profile's environment variable, else its default.
@@ -40,6 +46,13 @@ struct AuditSelection: ParsableArguments {
         if let configDir { return configDir }
         if let name = profile.configDirEnv, let v = ProcessInfo.processInfo.environment[name], !v.isEmpty { return v }
         return profile.configDir
+    }
+
+    /// What the audit judged: the findings and the policy it followed.
+    struct Judged {
+        var findings: [Finding]
+        var use: AgentPolicyUse
+        var policy: AgentPolicy?
     }
 
     /// The catalog (built in, plus `--rules`) and the chosen profile.
@@ -60,7 +73,26 @@ struct AuditSelection: ParsableArguments {
     func run(on host: any PermauditHost.Host, principal options: PrincipalOptions) throws -> Outcome {
         let (catalog, profile) = try load()
         let who = try Self.resolvePrincipal(options, profile: profile, host: host).principal
-        return Outcome(profile: profile, principal: who, findings: findings(catalog: catalog, profile: profile, principal: who, host: host), configDir: configFolder(for: profile))
+        let judged = try judge(catalog: catalog, profile: profile, principal: who, host: host)
+        return Outcome(profile: profile, principal: who, findings: judged.findings, configDir: configFolder(for: profile), agentPolicy: judged.use)
+    }
+
+    /// The findings as the agent's policy (given, else installed) decides them; the whole catalog without one.
+    func judge(catalog: RuleCatalog, profile: Profile, principal: Principal, host: any PermauditHost.Host) throws -> Judged {
+        let (policy, use) = try agentPolicy.load(on: host)
+        guard let policy else {
+            return Judged(findings: findings(catalog: catalog, profile: profile, principal: principal, host: host), use: use, policy: nil)
+        }
+        let implications = PolicyImplications(policy, variables: AgentPolicyOption.variables(host))
+        let raw = RawNameHost(base: host)
+        let auditor = Auditor(host: raw, principal: principal, profile: profile, integrations: implications.integrations, configDir: configFolder(for: profile))
+        let (found, notJudged) = PolicyAudit(auditor: auditor, rules: catalog.rules, implications: implications).run()
+        var used = use
+        used.notJudged = notJudged
+        used.notInterpreted = implications.notInterpreted.map(\.description)
+        if !notJudged.isEmpty { used.message += "; \(notJudged.count) catalog rule(s) not judged: the policy does not imply them" }
+        if !used.notInterpreted.isEmpty { used.message += "; \(used.notInterpreted.count) part(s) of the policy not interpreted (see `permaudit policy show \(policy.file)`)" }
+        return Judged(findings: found, use: used, policy: policy)
     }
 
     /// Every selected rule of the catalog, judged for one principal on one host.

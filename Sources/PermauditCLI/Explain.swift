@@ -28,6 +28,9 @@ extension Permaudit {
         @Option(name: .long, help: ArgumentHelp("The access: \(Access.helpText).", valueName: "ACCESS"))
         var access: Access = .read
 
+        @OptionGroup(title: "Agent policy")
+        var agentPolicy: AgentPolicyOption
+
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
         @Option(name: .long, help: "Output format: text or json.")
@@ -46,6 +49,11 @@ extension Permaudit {
             switch format {
             case .text: print(DecisionRenderer.text(decision, color: isatty(1) == 1), terminator: "")
             case .json: print(DecisionRenderer.json(decision), terminator: "")
+            }
+            if let inputs = try agentPolicy.inputs(opening: absolute, on: RawNameHost(base: h)) {
+                let lines = inputs.isEmpty ? ["no input of \(agentPolicy.file ?? "the policy") opens \(absolute)"] : inputs
+                // JSON stays one object on standard output; the policy's word goes beside it.
+                for line in lines { if format == .text { print("  policy: " + VisibleText.escape(line)) } else { writeError("policy: " + line) } }
             }
             switch decision.verdict {
             case .granted: return

@@ -4,6 +4,7 @@ import PermauditCore
 import PermauditFix
 import PermauditAudit
 import PermauditHost
+import PermauditPolicy
 
 extension FixPlan.Strategy: ExpressibleByArgument {}
 
@@ -69,11 +70,18 @@ extension Permaudit {
                     (the installer does), then run fix; until then `permaudit audit` shows what will fail
                     """)
             }
-            let planner = FixPlanner(host: h, principal: who, unit: unit)
+            var planner = FixPlanner(host: h, principal: who, unit: unit)
             let plan: FixPlan
+            var policyPatch: PolicyPatch?
             if path.isEmpty {
-                let findings = selection.findings(catalog: catalog, profile: profile, principal: who, host: h)
-                plan = FindingsAdapter.plan(findings, planner: planner, strategy: strategy)
+                let judged = try selection.judge(catalog: catalog, profile: profile, principal: who, host: h)
+                // A policy lists every file the agent opens: the plan opens exactly those (no rotated copies it excludes).
+                if judged.policy != nil { planner.addsRotatedCopies = false }
+                plan = FindingsAdapter.plan(judged.findings, planner: planner, strategy: strategy)
+                if let policy = judged.policy {
+                    let mounts = judged.findings.filter { $0.state == .fail && $0.access == .statfs && $0.remedy == .configuration }.map(\.object)
+                    policyPatch = PolicyPatch.ignoring(mountPoints: mounts, policy: policy, mounts: h.mountTable.mounts.map { ($0.mountPoint, $0.fsType) }, defaultIgnored: PolicyAudit.virtualTypes(h))
+                }
             } else {
                 var requests: [FixPlanner.Request] = []
                 for p in path {
@@ -88,6 +96,8 @@ extension Permaudit {
                 }
                 plan = planner.plan(requests, strategy: strategy)
             }
+
+            if let policyPatch { try writePolicyPatch(policyPatch) }
 
             if apply {
                 // With -o, the script and its rollback are written first: the rollback undoes an --apply too.
@@ -122,6 +132,35 @@ extension Permaudit {
             }
             if !plan.unresolved.isEmpty {
                 for u in plan.unresolved { writeError("not fixed by a permission: \(u.subject): \(u.configurationFix)") }
+            }
+        }
+
+        /// The policy change a fix needs (a mount no permission fixes): the diff, and with -o the patched file
+        /// beside the script; the policy itself changes only with --apply (atomically, the old one kept).
+        func writePolicyPatch(_ patch: PolicyPatch) throws {
+            let diff = patch.unifiedDiff()
+            if let output {
+                let base = output.hasSuffix(".sh") ? String(output.dropLast(3)) : output
+                try AtomicFile.write(diff, to: base + ".policy.diff", mode: 0o600)
+                try AtomicFile.write(patch.patched, to: base + ".policy.yml", mode: 0o600)
+                writeError("wrote \(base).policy.diff and \(base).policy.yml: the policy change this fix needs (\(patch.reasons.joined(separator: "; ")))")
+            } else if !apply {
+                writeError("the policy needs a change no permission makes (\(patch.reasons.joined(separator: "; "))):\n" + diff)
+            }
+            if apply && !dryRun {
+                let backup = patch.file + ".permaudit-" + timestamp().filter { $0.isNumber } + ".bak"
+                guard case .success(let old) = AgentPolicyOption.readWhole(patch.file), old == patch.original else {
+                    throw InputError("\(patch.file) changed since it was read: run permaudit fix again")
+                }
+                var st = stat()
+                guard stat(patch.file, &st) == 0 else { throw InputError("\(patch.file): cannot stat it (errno \(errno))") }
+                try AtomicFile.write(old, to: backup, mode: st.st_mode & 0o7777)
+                try AtomicFile.write(patch.patched, to: patch.file, mode: st.st_mode & 0o7777)
+                // The agent must still read its policy: the new file keeps the old one's owner.
+                if chown(patch.file, st.st_uid, st.st_gid) != 0 || chown(backup, st.st_uid, st.st_gid) != 0 {
+                    throw InputError("\(patch.file): cannot give it back to uid \(st.st_uid) (errno \(errno)); the old policy is \(backup)")
+                }
+                print("patched \(patch.file) (\(patch.reasons.joined(separator: "; "))); the old policy is \(backup) (roll back: mv \(backup) \(patch.file)); restart the agent to load it")
             }
         }
 

@@ -49,9 +49,12 @@ extension Permaudit {
         @Option(name: .customLong("changed-by"), help: ArgumentHelp("List what a change would add: 'group NAME|GID' or 'cap CAP'.", valueName: "CHANGE"))
         var changedBy: ReachChange?
 
+        @OptionGroup(title: "Agent policy")
+        var agentPolicy: AgentPolicyOption
+
         func validate() throws {
             try principal.requireGiven()
-            if trees.isEmpty { throw ValidationError("give at least one TREE to sweep, e.g. permaudit reach --user nobody /var/log") }
+            if trees.isEmpty && agentPolicy.file == nil { throw ValidationError("give at least one TREE to sweep, e.g. permaudit reach --user nobody /var/log") }
             if changedBy != nil, ![.read, .write, .execute].contains(access) {
                 throw ValidationError("--changed-by compares read, write or execute (list and search on directories); not \(access.rawValue)")
             }
@@ -66,6 +69,9 @@ extension Permaudit {
             let out = OutputBuffer(fd: 1)
             var examined = 0, reachable = 0, unknown = 0
             let started = monotonicNanoseconds()
+            // Without TREE, the directories the policy's log inputs list: what the agent will look into.
+            let trees = self.trees.isEmpty ? try agentPolicy.trees(on: RawNameHost(base: h)) : self.trees
+            if trees.isEmpty { throw InputError("--agent-policy \(agentPolicy.file ?? ""): its log inputs list no directory on this host; give TREE") }
             for tree in trees {
                 let absolute = tree.hasPrefix("/") ? tree : currentDirectory() + "/" + tree
                 // The way to the tree is judged like explain: every ancestor's search, symlinks followed.

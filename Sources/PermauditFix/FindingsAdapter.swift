@@ -12,7 +12,7 @@ public enum FindingsAdapter {
             guard f.state == .fail, f.remedy != .revoke, let access = f.access ?? f.decision?.access else { return nil }
             let path = f.decision?.path ?? f.object
             guard path.hasPrefix("/") else { return nil }
-            return FixPlanner.Request(path: RawPath(path), access: access, ruleID: f.ruleID)
+            return FixPlanner.Request(path: RawNameHost.rawPath(display: path), access: access, ruleID: f.ruleID)
         }
     }
 

@@ -11,6 +11,9 @@ public struct FixPlanner: Sendable {
     public var unit: String?
     /// Rotation config; read from the host unless given.
     public var logrotate: LogrotateConfig
+    /// Whether reads also open the rotated copies on disk; off when the agent's policy lists every file.
+    public var addsRotatedCopies = true
+
     public init(host: any Host, principal: Principal, unit: String? = nil, logrotate: LogrotateConfig? = nil) {
         self.host = host
         self.principal = principal
@@ -60,7 +63,7 @@ public struct FixPlanner: Sendable {
             out.append((r.path, r.access, r.ruleID, "asked"))
         }
         var seenPaths = Set(requests.map { $0.path.bytes })
-        for r in requests where r.access == .read {
+        for r in requests where r.access == .read && addsRotatedCopies {
             guard case .found(let f) = RawFileSystem.lookup(r.path), f.type == .regular else { continue }
             guard case .success(let names) = RawFileSystem.listDirectory(r.path.parent) else { continue }
             for name in names where RotatedName.isRotatedCopy(name, of: r.path.lastComponent) {

@@ -96,7 +96,9 @@ struct RevokeStrategy {
             guard let o = original[at], let now = overlay.facts(at), let (entry, widened, reasons) = entries[at] else { continue }
             let affected = [service] + (others ?? []).prefix(200)
             let change = ACLChange(path: RawPath(at), identity: ObjectIdentity(o), before: o.effectiveACL, after: now.effectiveACL, entry: entry, widened: widened)
-            var radius = BlastRadius(changes: planner.compare(OverlaySource(base: planner.host), overlay, principals: Array(affected), objects: [(at, o.type)]))
+            var radius = BlastRadius(changes: affected.flatMap {
+                planner.delta(under: [at], before: $0, after: $0, beforeSource: OverlaySource(base: planner.host), afterSource: overlay, accesses: ACLStrategy.compared)
+            })
             radius.notes.append("revokes: the ACL goes from \(Self.short(o.effectiveACL)) to \(Self.short(now.effectiveACL)); \(service.userLabel) keeps \(Self.bits(of: now, for: service)) on it (judged again)")
             out.steps.append(FixStep(
                 number: out.steps.count + 1, action: .setACL(change), why: reasons.joined(separator: "; "),
@@ -166,7 +168,7 @@ extension RevokeStrategy {
             for p in who where planner.decide(final, path, access, p).verdict == .granted {
                 let d = planner.decide(final, path, access, p)
                 let how = GrantPath.of(d)?.how ?? d.reason
-                if !plan.unresolved.contains(where: { $0.path.display == path && $0.reason.contains(p.userName ?? "\u{0}") }) {
+                if !plan.unresolved.contains(where: { $0.path?.display == path && $0.reason.contains(p.userName ?? "\u{0}") }) {
                     plan.unresolved.append(.init(
                         path: RawPath(path), access: access, reason: "after the plan \(p.userName ?? String(p.uid)) still reaches \(path) through \(how)",
                         configurationFix: GrantPath.of(d)?.fix(for: p.userName ?? String(p.uid), groupName: { planner.host.accounts.group(gid: $0)?.name ?? String($0) }) ?? d.reason))

@@ -8,7 +8,7 @@ public enum JSONReport {
 
     public static func reportValue(_ r: AuditReport) -> JSONValue {
         let c = r.counts
-        return .object([
+        var fields: [(String, JSONValue)] = [
             ("schemaVersion", .string(AuditReport.schemaVersion)),
             ("tool", .object([("name", .string("permaudit")), ("version", .string(AuditReport.toolVersion))])),
             ("generatedAt", .string(r.generatedAt)),
@@ -20,7 +20,10 @@ public enum JSONReport {
             ("profile", .string(r.profile)),
             ("summary", .object(Finding.State.allCases.map { ($0.jsonKey, .int(c[$0] ?? 0)) } + [("total", .int(r.findings.count))])),
             ("findings", .array(r.findings.map(findingValue))),
-        ] + (r.elasticsearch.map { [("elasticsearch", elasticsearchValue($0))] } ?? []))
+        ]
+        if let p = r.agentPolicy { fields.insert(("agentPolicy", agentPolicyValue(p)), at: 6) }
+        if let d = r.elasticsearch { fields.append(("elasticsearch", elasticsearchValue(d))) }
+        return .object(fields)
     }
 
     /// The node's operator-privileges digest: `merge` compares `elasticsearch.operatorPrivileges.digest` across nodes.
@@ -34,6 +37,14 @@ public enum JSONReport {
                 ("operatorUsersSha256", d.operatorUsersSHA256.map(JSONValue.string) ?? .null),
                 ("digest", .string(d.digest)),
             ])),
+        ])
+    }
+
+    /// Which agent policy the audit followed.
+    static func agentPolicyValue(_ p: AgentPolicyUse) -> JSONValue {
+        .object([
+            ("status", .string(p.status.rawValue)), ("path", p.path.map(JSONValue.string) ?? .null), ("message", .string(p.message)),
+            ("notJudged", .array(p.notJudged.map(JSONValue.string))), ("notInterpreted", .array(p.notInterpreted.map(JSONValue.string))),
         ])
     }
 
