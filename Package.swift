@@ -30,17 +30,20 @@ let package = Package(
         .target(name: "PermauditHost", dependencies: ["PermauditCore", "CACL", "CCap", "CStatx"]),
         // The rule catalog: schema, YAML loading, lint, the embedded catalog.
         .target(name: "PermauditRules", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
+        // Facts files: snapshots of Windows and macOS hosts gathered by a collector permaudit prints.
+        .target(name: "PermauditFacts", dependencies: ["PermauditCore"]),
         // The audit: rules evaluated on a host, findings, reports.
-        .target(name: "PermauditAudit", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules"]),
+        .target(name: "PermauditAudit", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditFacts"]),
         // The run history of `audit --record`: drift between cron runs.
         .target(name: "PermauditHistory", dependencies: ["PermauditCore", "PermauditAudit", .product(name: "GRDB", package: "GRDB.swift")]),
         // Fix plans, blast radius, remediation scripts.
-        .target(name: "PermauditFix", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
+        .target(name: "PermauditFix", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFacts"]),
         // The command line, as a library so every command can be tested.
         .target(
             name: "PermauditCLI",
             dependencies: [
                 "PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix", "PermauditHistory",
+                "PermauditFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "permaudit", dependencies: ["PermauditCLI"]),
@@ -53,6 +56,9 @@ let package = Package(
             name: "PermauditFixTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix"],
             exclude: ["Golden"]),
         .testTarget(name: "PermauditHistoryTests", dependencies: ["PermauditCore", "PermauditAudit", "PermauditHistory"]),
+        .testTarget(
+            name: "PermauditFactsTests", dependencies: ["PermauditCore", "PermauditRules", "PermauditFacts", "PermauditAudit"],
+            exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PermauditCore", "PermauditHost"]),
     ],
     swiftLanguageModes: [.v6]
