@@ -1,4 +1,5 @@
 import ArgumentParser
+import PermauditAudit
 import PermauditFacts
 
 extension FactsFile.Platform: ExpressibleByArgument {}
@@ -13,6 +14,8 @@ extension Permaudit {
                 Windows: a PowerShell script (Windows PowerShell 5.1 or PowerShell 7, inbox modules only). Run it on the host, \
                 as an administrator for the fullest facts: `powershell -ExecutionPolicy Bypass -File collect.ps1 -Output facts.json`; \
                 each item it cannot read is recorded with the reason, and the rules that need it report unknown. \
+                macOS: a POSIX sh script (stat, ls -le, dscl, id, dseditgroup, sw_vers): `sudo sh collect-macos.sh > facts.json` \
+                (`--user NAME --group NAME` override the agent's account); each item it cannot read carries its own error. \
                 Exit status: 0 printed, 2 bad input.
                 """)
 
@@ -34,7 +37,7 @@ extension Permaudit {
             case .windows:
                 script = WindowsCollector.script(account: account, extraChannels: channel)
             case .macos:
-                throw InputError("collect --platform macos: the macOS collector is not built into this permaudit yet; use --platform windows, or a permaudit with macOS support")
+                script = MacCollectorScript.script(user: account)
             }
             if let output { try AtomicFile.write(script, to: output, mode: 0o644) } else { print(script, terminator: "") }
         }

@@ -7,6 +7,13 @@ public enum MacCollectorScript {
     public static let collectorName = "permaudit-macos-sh"
     public static let collectorVersion = "1"
 
+    /// The script with the agent's user baked in as the default of `--user`.
+    public static func script(user: String) -> String {
+        guard user != "elastic-agent-user" else { return text }
+        let quoted = "'" + user.split(separator: "'", omittingEmptySubsequences: false).joined(separator: "'\\''") + "'"
+        return text.replacingFirst("agent_user=elastic-agent-user\n", with: "agent_user=\(quoted)\n")
+    }
+
     public static let text = #"""
 #!/bin/sh
 # permaudit facts collector for macOS (permaudit/facts/v1), printed by `permaudit collect --platform macos`.
@@ -210,4 +217,15 @@ item os os_facts
 printf '\n  }\n}\n'
 
 """#
+}
+
+extension String {
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        let t = Array(utf8), me = Array(self.utf8)
+        guard t.count <= me.count else { return self }
+        for i in 0...(me.count - t.count) where me[i..<(i + t.count)].elementsEqual(t) {
+            return String(decoding: me[..<i] + Array(replacement.utf8) + me[(i + t.count)...], as: UTF8.self)
+        }
+        return self
+    }
 }
