@@ -37,6 +37,7 @@ extension MacShellScript {
 
         # has_entry PATH ENTRY: the ACL of PATH (ls -led) holds ENTRY.
         has_entry() {
+          # shellcheck disable=SC2012 # ls -le is the base tool that prints a macOS ACL; the name is ours, not parsed
           ls -led "$1" | want=$2 awk 'NR > 1 { sub(/^ *[0-9]+: /, ""); if ($0 == ENVIRON["want"]) found = 1 } END { exit !found }'
         }
 

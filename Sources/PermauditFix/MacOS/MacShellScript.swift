@@ -24,6 +24,8 @@ public struct MacShellScript: Sendable {
     public var edits: [MacRotationRoute.Edit]
     /// Why nothing can be planned, when that is the case.
     public var refusal: String?
+    /// The files the agent still cannot read after its step (a deny entry that `chmod +a`'s allow lands after), and why.
+    public var stillDenied: [String: String] = [:]
 
     public static let stateRoot = "/var/db/permaudit/fix"
 
@@ -41,6 +43,13 @@ public struct MacShellScript: Sendable {
         aclSteps = files.filter { $0.type == .regular }.map { ACLStep(file: $0, entry: entry) }
         edits = MacRotationRoute.edits(
             asl: facts.aslConfig.value ?? [], newsyslog: facts.newsyslogConfig.value ?? [], agentGroup: agentGroup, gid: agentGID)
+        if let who = facts.identity {
+            let after = applied(to: facts)
+            for f in (after.systemLog.value.map { [$0] } ?? []) + (after.rotatedLogs.value ?? []) {
+                let d = MacAccessCheck.decide(f, .read, for: who)
+                if d.verdict != .granted { stillDenied[f.path] = d.reason }
+            }
+        }
         refusal = facts.systemLog.value == nil ? "the facts hold no /var/log/system.log (\(facts.systemLog.problem ?? "absent"))" : (g?.gid == nil && group == nil ? "the facts do not say the gid of group \(agentGroup)" : nil)
     }
 
@@ -54,6 +63,10 @@ public struct MacShellScript: Sendable {
         for a in aclSteps {
             n += 1
             s += "# step \(n): \(comment(a.file.path)) (\(a.file.owner):\(a.file.group) \(a.file.modeString)): add `\(a.entry)`\n"
+            if let why = stillDenied[a.file.path] {
+                s += "# WARNING: still denied after this step: \(comment(why)). Remove that entry by hand (chmod -a# N), then run permaudit again.\n"
+                s += "say \(Self.q("step \(n): warning: \(a.file.path) is still denied after this step (\(why))"))\n"
+            }
             s += "step_acl \(n) \(Self.q(a.file.path)) \(Self.q(Self.typeWord(a.file.type))) \(a.file.uid) \(a.file.device) \(a.file.inode) \(Self.q(a.entry.description))\n\n"
         }
         for e in edits {
