@@ -32,17 +32,20 @@ let package = Package(
         .target(name: "PermauditRules", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
         // The agent's own policy (elastic-agent.yml, `elastic-agent inspect`): what it will open.
         .target(name: "PermauditPolicy", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
+        // Facts files: snapshots of Windows and macOS hosts gathered by a collector permaudit prints.
+        .target(name: "PermauditFacts", dependencies: ["PermauditCore"]),
         // The audit: rules evaluated on a host, findings, reports.
-        .target(name: "PermauditAudit", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditPolicy", .product(name: "Yams", package: "Yams")]),
+        .target(name: "PermauditAudit", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditPolicy", "PermauditFacts", .product(name: "Yams", package: "Yams")]),
         // The run history of `audit --record`: drift between cron runs.
         .target(name: "PermauditHistory", dependencies: ["PermauditCore", "PermauditAudit", .product(name: "GRDB", package: "GRDB.swift")]),
         // Fix plans, blast radius, remediation scripts.
-        .target(name: "PermauditFix", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
+        .target(name: "PermauditFix", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFacts"]),
         // The command line, as a library so every command can be tested.
         .target(
             name: "PermauditCLI",
             dependencies: [
                 "PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix", "PermauditHistory", "PermauditPolicy",
+                "PermauditFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(name: "permaudit", dependencies: ["PermauditCLI"]),
@@ -52,9 +55,12 @@ let package = Package(
         .testTarget(name: "PermauditRulesTests", dependencies: ["PermauditCore", "PermauditRules"]),
         .testTarget(name: "PermauditAuditTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
         .testTarget(
-            name: "PermauditFixTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix"],
+            name: "PermauditFixTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix", "PermauditFacts"],
             exclude: ["Golden"]),
         .testTarget(name: "PermauditHistoryTests", dependencies: ["PermauditCore", "PermauditAudit", "PermauditHistory"]),
+        .testTarget(
+            name: "PermauditFactsTests", dependencies: ["PermauditCore", "PermauditRules", "PermauditFacts", "PermauditAudit"],
+            exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PermauditCore", "PermauditHost"]),
         .testTarget(name: "PermauditPolicyTests", dependencies: ["PermauditPolicy"]),
     ],

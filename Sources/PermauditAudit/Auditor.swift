@@ -51,6 +51,7 @@ public struct Auditor: Sendable {
         if !rule.platforms.contains(.linux) {
             let platform = rule.platforms.contains(.windows) ? "Windows" : "macOS"
             return "\(platform) rule: evaluated from a facts file gathered on \(platform), not on this Linux host"
+                + (Self.macOSFileNote(rule).map { "; " + $0 } ?? "")
         }
         if !rule.distributions.isEmpty, !rule.distributions.contains(where: distributionIDs.contains) {
             return "for \(rule.distributions.joined(separator: ", ")); this host is \(osName)"
@@ -59,6 +60,12 @@ public struct Auditor: Sendable {
             return "needed by \(rule.integrations.joined(separator: ", ")), none of which is enabled (--integration \(enabled.sorted().joined(separator: ",")))"
         }
         return nil
+    }
+
+    /// For a macOS file the documentation also names in its Linux rows (/var/log/system.log): what it means on Linux.
+    static func macOSFileNote(_ rule: Rule) -> String? {
+        guard case .macos(.path, let f) = rule.check, let path = f["path"] else { return nil }
+        return "\(path) is a macOS file, absent on Linux: where the documentation's Linux rows name it, the Linux data is /var/log/syslog or /var/log/messages (linux.syslog.read, linux.messages.read)"
     }
 
     /// `system` enables `system.auth`; `system.auth` enables only itself.

@@ -63,7 +63,7 @@ public enum DecisionRenderer {
     }
 
     public static func principalObject(_ p: Principal) -> JSONValue {
-        .object([
+        var fields: [(String, JSONValue)] = [
             ("uid", .int(Int(p.uid))),
             ("user", p.userName.map(JSONValue.string) ?? .null),
             ("gid", .int(Int(p.gid))),
@@ -72,7 +72,12 @@ public enum DecisionRenderer {
             ("capabilities", .array(p.capabilities.map { .string($0.name) })),
             ("origin", .string(p.origin)),
             ("planned", .bool(p.isPlanned)),
-        ])
+        ]
+        if let sid = p.sid {
+            fields.append(("sid", .string(sid)))
+            fields.append(("groupSids", .array(p.groupSIDs.map(JSONValue.string))))
+        }
+        return .object(fields)
     }
 
     public static func evidenceObject(_ s: EvidenceStep) -> JSONValue {

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import PermauditAudit
 import PermauditCore
+import PermauditFacts
 import PermauditHistory
 import PermauditHost
 import PermauditRules
@@ -31,6 +32,9 @@ extension Permaudit {
         @OptionGroup(title: "Host")
         var host: HostOptions
 
+        @OptionGroup(title: "Facts (a Windows or macOS host)")
+        var facts: FactsOptions
+
         @Option(name: .long, help: "Output: text, json, sarif, junit, ecs, markdown or html.")
         var format: ReportFormat = .text
 
@@ -54,19 +58,31 @@ extension Permaudit {
 
         func validate() throws {
             if changesOnly && record == nil { throw ValidationError("--changes-only needs --record DB (the previous run to compare with)") }
+            try facts.validate(against: host)
+            if facts.facts != nil && principal.isGiven { throw ValidationError("--facts judges the account the collector gathered (its -Account); principal options do not apply") }
         }
 
         func run() throws {
             let lock = try record.map { try RunLock.acquire(beside: $0, waitSeconds: lockWait) }
             defer { if let lock { close(lock) } }
-            let h = try host.makeHost(pid: principal.pid)
-            let audit = try selection.run(on: h, principal: principal)
-            let report = AuditReport(
-                host: AuditSelection.hostInfo(h), principal: audit.principal, profile: audit.profile.name, generatedAt: timestamp(),
-                findings: audit.findings,
-                elasticsearch: audit.profile.name == "elasticsearch-node"
-                    ? audit.configDir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: h, configDir: $0)) } : nil,
-                agentPolicy: audit.agentPolicy)
+            let report: AuditReport
+            if let file = try facts.load() {
+                let (catalog, profile) = try selection.load()
+                let outcome: FactsAuditOutcome
+                do { outcome = try FactsAudit.run(file, rules: catalog.rules, profile: profile, integrations: selection.enabledIntegrations) } catch {
+                    throw InputError(error.description)
+                }
+                report = AuditReport(host: outcome.host, principal: outcome.principal, profile: profile.name, generatedAt: timestamp(), findings: outcome.findings)
+            } else {
+                let h = try host.makeHost(pid: principal.pid)
+                let audit = try selection.run(on: h, principal: principal)
+                report = AuditReport(
+                    host: AuditSelection.hostInfo(h), principal: audit.principal, profile: audit.profile.name, generatedAt: timestamp(),
+                    findings: audit.findings,
+                    elasticsearch: audit.profile.name == "elasticsearch-node"
+                        ? audit.configDir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: h, configDir: $0)) } : nil,
+                    agentPolicy: audit.agentPolicy)
+            }
 
             var shown = report
             if let record {

@@ -97,9 +97,11 @@ struct AuditSelection: ParsableArguments {
 
     /// Every selected rule of the catalog, judged for one principal on one host.
     func findings(catalog: RuleCatalog, profile: Profile, principal: Principal, host: any PermauditHost.Host) -> [Finding] {
-        let enabled = integration.map { Set($0.split(separator: ",").map(String.init)) }
-        return Auditor(host: host, principal: principal, profile: profile, integrations: enabled, configDir: configFolder(for: profile)).run(catalog.rules)
+        Auditor(host: host, principal: principal, profile: profile, integrations: enabledIntegrations, configDir: configFolder(for: profile)).run(catalog.rules)
     }
+
+    /// `--integration`, or nil when the audit is not narrowed.
+    var enabledIntegrations: Set<String>? { integration.map { Set($0.split(separator: ",").map(String.init)) } }
 
     /// The principal options if given; else the profile's unit, user, or planned user. Also the systemd
     /// unit a fix writes drop-ins for: `--unit`, else the profile's unit when it is installed.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Glibc
 import PermauditAudit
 import PermauditCore
+import PermauditFacts
 import PermauditHost
 
 extension Access: ExpressibleByArgument {
@@ -16,8 +17,8 @@ extension Permaudit {
             abstract: "Explain whether a principal can access a path, step by step, as the kernel decides it.",
             discussion: "Exit status: 0 granted, 1 denied, 3 unknown (permaudit could not look), 2 bad input.")
 
-        @Argument(help: "The path to judge (absolute, or relative to the current directory).")
-        var path: String
+        @Argument(help: "The path to judge (absolute, or relative to the current directory); with --facts, the object of the facts (a registry key, event channel, service or pipe).")
+        var path: String?
 
         @OptionGroup(title: "Principal")
         var principal: PrincipalOptions
@@ -25,8 +26,11 @@ extension Permaudit {
         @OptionGroup(title: "Host")
         var host: HostOptions
 
-        @Option(name: .long, help: ArgumentHelp("The access: \(Access.helpText).", valueName: "ACCESS"))
-        var access: Access = .read
+        @OptionGroup(title: "Facts (a Windows or macOS host)")
+        var facts: FactsOptions
+
+        @Option(name: .long, help: ArgumentHelp("The access: \(Access.helpText); on Windows (--facts, --sddl) rights as a hex mask (0x2001F) or names (query-value,set-value, read).", valueName: "ACCESS"))
+        var access = "read"
 
         @OptionGroup(title: "Agent policy")
         var agentPolicy: AgentPolicyOption
@@ -37,11 +41,29 @@ extension Permaudit {
         var format: Format = .text
 
         func validate() throws {
+            try facts.validate(against: host)
+            if facts.facts != nil {
+                if principal.isGiven { throw ValidationError("--facts judges the account the collector gathered (its -Account); principal options do not apply") }
+                if path?.isEmpty ?? true { throw ValidationError("say which object of the facts: permaudit explain --facts FILE 'HKLM\\SYSTEM\\CurrentControlSet\\Services\\PartMgr' --access 0x2001F") }
+                return
+            }
             try principal.requireGiven()
-            if path.isEmpty { throw ValidationError("PATH is empty") }
+            guard let path, !path.isEmpty else { throw ValidationError("PATH is missing or empty") }
+            if Access(argument: access) == nil { throw ValidationError("--access \(access): not one of \(Access.helpText)") }
         }
 
         func run() throws {
+            if let file = try facts.load() {
+                let explanation: FactsExplanation
+                do {
+                    let profile = try AuditSelection.parse([]).load().profile
+                    explanation = try FactsAudit.explain(file, object: path ?? "", access: access, profile: profile, color: format == .text && isatty(1) == 1)
+                } catch let e as InputError { throw e } catch { throw InputError("\(error)") }
+                print(format == .json ? explanation.json : explanation.text, terminator: "")
+                try Self.exit(explanation.verdict)
+                return
+            }
+            guard let path, let access = Access(argument: access) else { return }
             let h = try host.makeHost(pid: principal.pid)
             let who = try principal.resolve(on: h)
             let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
@@ -55,7 +77,12 @@ extension Permaudit {
                 // JSON stays one object on standard output; the policy's word goes beside it.
                 for line in lines { if format == .text { print("  policy: " + VisibleText.escape(line)) } else { writeError("policy: " + line) } }
             }
-            switch decision.verdict {
+            try Self.exit(decision.verdict)
+        }
+
+        /// 0 granted, 1 denied, 3 unknown.
+        static func exit(_ verdict: AccessDecision.Verdict) throws {
+            switch verdict {
             case .granted: return
             case .denied: throw ExitCode(1)
             case .unknown: throw ExitCode(3)

@@ -30,6 +30,9 @@ extension Permaudit {
         @OptionGroup(title: "Host")
         var host: HostOptions
 
+        @OptionGroup(title: "Facts (a macOS host)")
+        var facts: FactsOptions
+
         @Option(name: .long, help: ArgumentHelp("An object the principal needs (repeatable), instead of the audit's failures; a glob in the last component, e.g. '/var/log/auth.log*'.", valueName: "GLOB"))
         var path: [String] = []
 
@@ -39,9 +42,9 @@ extension Permaudit {
         @Option(name: .long, help: "acl (narrowest: a named-group ACL entry), group (the broad group the docs suggest, with what else it opens), capability (a systemd drop-in; needs --unit). Default: acl.")
         var strategy: FixPlan.Strategy?
 
-        enum Emit: String, ExpressibleByArgument, CaseIterable { case bash, json }
+        enum Emit: String, ExpressibleByArgument, CaseIterable { case bash, json, sh }
 
-        @Option(name: .long, help: "bash (the script, and NAME.rollback.sh beside it with -o) or json (the plan as data).")
+        @Option(name: .long, help: "bash (the script, and NAME.rollback.sh beside it with -o), json (the plan as data), or sh (with --facts from a Mac: a POSIX sh script and its rollback).")
         var emit: Emit = .bash
 
         @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to FILE (NAME.sh: the rollback goes to NAME.rollback.sh).", valueName: "FILE"))
@@ -54,6 +57,9 @@ extension Permaudit {
         var dryRun = false
 
         func validate() throws {
+            try facts.validate(against: host)
+            if facts.facts != nil { return try validateFacts() }
+            if emit == .sh { throw ValidationError("--emit sh is the macOS fix: give --facts FILE from `permaudit collect --platform macos`") }
             if let bad = path.first(where: { !$0.hasPrefix("/") }) { throw ValidationError("--path \(bad): give an absolute path") }
             if dryRun && !apply { throw ValidationError("--dry-run goes with --apply (the script has its own --dry-run)") }
             // The plan names real paths in its script; a rooted host's paths are not this machine's.
@@ -61,6 +67,7 @@ extension Permaudit {
         }
 
         func run() throws {
+            if facts.facts != nil { return try runFacts() }
             let h = try host.makeHost(pid: principal.pid)
             let (catalog, profile) = try selection.load()
             let (who, unit) = try AuditSelection.resolvePrincipal(principal, profile: profile, host: h)
@@ -118,6 +125,8 @@ extension Permaudit {
             switch emit {
             case .json:
                 try emitText(PlanJSON.render(plan), to: output)
+            case .sh:
+                throw InputError("--emit sh is the macOS fix: give --facts FILE")
             case .bash:
                 guard let output else {
                     print(BashScriptEmitter.script(plan, rollbackName: "the rollback script (write both with -o NAME.sh)"), terminator: "")

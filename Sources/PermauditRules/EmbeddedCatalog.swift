@@ -678,7 +678,7 @@ schema: permaudit/rules/v1
 rules:
   - id: linux.syslog.read
     title: The agent reads /var/log/syslog and its rotated copies
-    summary: Debian and Ubuntu's rsyslog writes /var/log/syslog as syslog:adm 0640; the System integration's syslog data stream and its dashboard read it.
+    summary: "Debian and Ubuntu's rsyslog writes /var/log/syslog as syslog:adm 0640; the System integration's syslog data stream and its dashboard read it. (The documentation's Linux table also says to grant read on /var/log/system.log for the Agents info and Integrations dashboards: that is a macOS file, absent on Linux; on Linux those dashboards are fed from this file or /var/log/messages.)"
     platforms: [linux]
     distributions: [debian, ubuntu]
     integrations: [system.syslog]
@@ -696,7 +696,7 @@ rules:
 
   - id: linux.messages.read
     title: The agent reads /var/log/messages and its rotated copies
-    summary: Where rsyslog writes /var/log/messages (RHEL family, some Debian setups), the syslog data stream reads it.
+    summary: "Where rsyslog writes /var/log/messages (RHEL family, some Debian setups), the syslog data stream reads it. (The documentation's /var/log/system.log is the macOS file: on Linux it is this file or /var/log/syslog.)"
     platforms: [linux]
     integrations: [system.syslog]
     severity: high

@@ -13,11 +13,20 @@ public struct Principal: Hashable, Sendable, Codable, CustomStringConvertible {
     public var origin: String
     /// A principal that does not exist yet (preflight): it holds no ACL entries and no other groups.
     public var isPlanned: Bool
+    /// A Windows account judged from a facts file: its SID (uid and gid are then unused, 0).
+    public var sid: String?
+    /// The SIDs in that account's token, with names where the facts give them.
+    public var groupSIDs: [String]
+    public var sidNames: [String: String]
 
     public init(
         uid: UInt32, gid: UInt32, groups: [UInt32] = [], capabilities: CapabilitySet = .empty,
-        userName: String? = nil, groupNames: [UInt32: String] = [:], origin: String = "numbers", isPlanned: Bool = false
+        userName: String? = nil, groupNames: [UInt32: String] = [:], origin: String = "numbers", isPlanned: Bool = false,
+        sid: String? = nil, groupSIDs: [String] = [], sidNames: [String: String] = [:]
     ) {
+        self.sid = sid
+        self.groupSIDs = groupSIDs
+        self.sidNames = sidNames
         self.uid = uid
         self.gid = gid
         self.groups = groups
@@ -42,6 +51,10 @@ public struct Principal: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// `uid=1001(elastic-agent-user) gid=1001(elastic-agent) groups=4(adm) caps=none`, like `id`.
     public var description: String {
+        if let sid {
+            let label = { (s: String) in sidNames[s].map { "\(s)(\($0))" } ?? s }
+            return "sid=\(label(sid)) groups=\(groupSIDs.map(label).joined(separator: ","))"
+        }
         let groupList = allGroups.map(name(ofGroup:)).joined(separator: ",")
         return "uid=\(userLabel) gid=\(name(ofGroup: gid)) groups=\(groupList) caps=\(capabilities)"
             + (isPlanned ? " (planned)" : "")
