@@ -40,14 +40,16 @@ struct BlastRadiusSubtreeTests {
     func searchOpensTheSubtree() throws {
         let agent = "pa-bs-\(getpid() % 10000)-\(Int.random(in: 100...999))"
         let dir = "/var/tmp/permaudit-bs-\(getpid())-\(Int.random(in: 1000...9999))"
+        // Each cleanup is armed only once its object is the test's own.
+        try #require(try run(["useradd", "--system", "--user-group", "--no-create-home", agent]).status == 0)
         defer {
             _ = try? run(["userdel", agent])
             _ = try? run(["groupdel", agent])
-            _ = try? run(["rm", "-rf", "--", dir])
         }
-        try #require(try run(["useradd", "--system", "--user-group", "--no-create-home", agent]).status == 0)
+        try #require(try run(["mkdir", "-m", "0750", dir]).status == 0)
+        defer { _ = try? run(["rm", "-rf", "--", dir]) }
         try #require(try run(["bash", "-c", """
-            set -e; mkdir -m 0750 '\(dir)'; mkdir -m 0755 '\(dir)/sub'
+            set -e; mkdir -m 0755 '\(dir)/sub'
             for f in app.log other.log; do echo x >'\(dir)/sub/'$f; chmod 0644 '\(dir)/sub/'$f; done
             """]).status == 0)
         let host = LiveHost()
