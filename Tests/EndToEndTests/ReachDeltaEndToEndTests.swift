@@ -121,4 +121,13 @@ struct ReachDeltaEndToEndTests {
         #expect(Set(r.stdout.split(separator: "\n").map(String.init)) == s.opened, "\(r.stdout)")
         #expect(r.stderr.contains("CAP_DAC_READ_SEARCH opens \(s.opened.count) objects under \(s.dir)"), "\(r.stderr)")
     }
+
+    @Test("a change reach cannot read, or a group the host does not have, is an input error (exit 2) that says what to give", arguments: [
+        ("membership adm", "CHANGE"), ("group pa-delta-no-such-group-0", "no group pa-delta-no-such-group-0"), ("cap cap_no_such", "CHANGE"),
+    ])
+    func badChange(_ change: String, _ says: String) throws {
+        let r = try PermauditRun.run(["reach", "--user", "0", "--changed-by", change, "/tmp"])
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains(says), "\(r.stderr)")
+    }
 }
