@@ -29,7 +29,16 @@ let package = Package(
         // The host: live, rooted at a folder; libacl and libcap; accounts, mounts, processes, units.
         .target(name: "PermauditHost", dependencies: ["PermauditCore", "CACL", "CCap", "CStatx"]),
         // The rule catalog: schema, YAML loading, lint, the embedded catalog.
-        .target(name: "PermauditRules", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
+        // `Sources/PermauditRules/Rules` is a symlink to `Rules/`, excluded from the sources: SwiftPM re-plans
+        // the build (and re-runs the plugin) when a target folder's tree changes, so a rule file added,
+        // renamed or removed is embedded by the next build, with no step of its own.
+        .target(
+            name: "PermauditRules", dependencies: ["PermauditCore", "CatalogEmbedding", .product(name: "Yams", package: "Yams")],
+            exclude: ["Rules"], plugins: [.plugin(name: "EmbedCatalog")]),
+        // Rules/ compiled into PermauditRules at build time: the plugin runs the tool, the tool writes the source.
+        .target(name: "CatalogEmbedding"),
+        .executableTarget(name: "permaudit-embed-catalog", dependencies: ["CatalogEmbedding"]),
+        .plugin(name: "EmbedCatalog", capability: .buildTool(), dependencies: ["permaudit-embed-catalog"]),
         // The agent's own policy (elastic-agent.yml, `elastic-agent inspect`): what it will open.
         .target(name: "PermauditPolicy", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
         // Facts files: snapshots of Windows and macOS hosts gathered by a collector permaudit prints.
@@ -52,7 +61,7 @@ let package = Package(
 
         .testTarget(name: "PermauditCoreTests", dependencies: ["PermauditCore"]),
         .testTarget(name: "PermauditHostTests", dependencies: ["PermauditCore", "PermauditHost"]),
-        .testTarget(name: "PermauditRulesTests", dependencies: ["PermauditCore", "PermauditRules"]),
+        .testTarget(name: "PermauditRulesTests", dependencies: ["PermauditCore", "PermauditRules", "CatalogEmbedding"]),
         .testTarget(name: "PermauditAuditTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
         .testTarget(
             name: "PermauditFixTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix", "PermauditFacts"],

@@ -7,7 +7,7 @@ extension Permaudit {
     struct Rules: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The rule catalog: list, show, lint a folder, generate its documentation.",
-            subcommands: [List.self, Show.self, Lint.self, Docs.self, Embed.self])
+            subcommands: [List.self, Show.self, Lint.self, Docs.self])
 
         struct CatalogOptions: ParsableArguments {
             @Option(name: .long, help: ArgumentHelp("Add (or replace by id) the rules of a folder of YAML files.", valueName: "DIR"))
@@ -82,22 +82,6 @@ extension Permaudit {
             static let configuration = CommandConfiguration(abstract: "Print the catalog's documentation (Rules/README.md) as Markdown.")
             @OptionGroup var catalog: CatalogOptions
             func run() throws { print(RuleDocs.markdown(try catalog.load()), terminator: "") }
-        }
-
-        struct Embed: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Print the Swift source that compiles a rules folder into the binary (for Sources/PermauditRules/EmbeddedCatalog.swift).")
-            @Argument(help: "The rules folder.") var directory: String
-            func run() throws {
-                let files: [(name: String, text: String)]
-                do {
-                    files = try RuleCatalog.files(in: directory)
-                    _ = try RuleCatalog.load(files: files)
-                } catch {
-                    throw InputError(error.description)
-                }
-                let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-                print(CatalogEmbedder.source(files: files.map { (String($0.name.dropFirst(prefix.count)), $0.text) }), terminator: "")
-            }
         }
     }
 }

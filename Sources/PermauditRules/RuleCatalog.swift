@@ -1,3 +1,4 @@
+import CatalogEmbedding
 import Foundation
 
 /// The rules and profiles in force: the catalog compiled into the binary, plus any `--rules DIR`
@@ -6,7 +7,7 @@ public struct RuleCatalog: Sendable {
     public private(set) var rules: [Rule]
     public private(set) var profiles: [Profile]
 
-    /// The catalog compiled into the binary (`Rules/`, embedded by `permaudit rules embed`).
+    /// The catalog compiled into the binary (`Rules/`, embedded at build time by the EmbedCatalog plugin).
     public static func builtIn() throws(RuleLoadErrors) -> RuleCatalog {
         try load(files: EmbeddedCatalog.files.map { ("embedded:" + $0.name, $0.text) })
     }
@@ -36,30 +37,14 @@ public struct RuleCatalog: Sendable {
         return RuleCatalog(rules: rules.sorted { $0.id < $1.id }, profiles: profiles.sorted { $0.name < $1.name })
     }
 
-    /// The YAML files under a folder, sorted, with names relative to it (`linux/auth-log.yaml`).
+    /// The YAML files under a folder, sorted, each named by the folder's path and its name in it (`Rules/linux/auth-log.yaml`).
     public static func files(in directory: String) throws(RuleLoadErrors) -> [(name: String, text: String)] {
-        let fm = FileManager.default
-        var isDir: ObjCBool = false
-        guard fm.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
-            throw RuleLoadErrors([RuleFileError(file: directory, line: 0, "no such folder: give --rules a folder of .yaml rule files")])
+        do {
+            let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+            return try RulesFolder.files(in: directory).map { (prefix + $0.name, $0.text) }
+        } catch {
+            throw RuleLoadErrors([RuleFileError(file: error.file, line: 0, error.isMissingFolder ? "no such folder: give --rules a folder of .yaml rule files" : error.problem)])
         }
-        guard let walker = fm.enumerator(atPath: directory) else { return [] }
-        var out: [(String, String)] = []
-        var errors: [RuleFileError] = []
-        for case let rel as String in walker where rel.hasSuffix(".yaml") || rel.hasSuffix(".yml") {
-            let path = (directory as NSString).appendingPathComponent(rel)
-            guard let data = fm.contents(atPath: path) else {
-                errors.append(RuleFileError(file: path, line: 0, "cannot read the file"))
-                continue
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                errors.append(RuleFileError(file: path, line: 0, "not UTF-8 text"))
-                continue
-            }
-            out.append((path, text))
-        }
-        if !errors.isEmpty { throw RuleLoadErrors(errors) }
-        return out.sorted { $0.0 < $1.0 }
     }
 
     /// This catalog with a folder's rules added; a rule with an existing id replaces it, a profile with an existing name too.

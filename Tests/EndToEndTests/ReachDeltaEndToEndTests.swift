@@ -16,6 +16,8 @@ struct ReachDeltaEndToEndTests {
         let rules: String
         /// What membership of the group opens, by construction: the files and the folder of the group.
         let opened: Set<String>
+        /// What this test made, so the cleanup removes nothing else (a name taken by someone stays theirs).
+        private var made: (group: Bool, user: Bool, dir: Bool, rules: Bool) = (false, false, false, false)
 
         init() throws {
             let name = "pa-delta-\(getpid() % 10000)-\(Int.random(in: 1000...9999))"
@@ -25,12 +27,17 @@ struct ReachDeltaEndToEndTests {
             rules = "/tmp/" + name + "-rules"
             opened = [dir + "/a.log", dir + "/b.log", dir + "/sub", dir + "/sub/c.log"]
             try sh("groupadd --system '\(group)'")
+            made.group = true
             try sh("useradd --system --user-group --no-create-home --shell /usr/sbin/nologin '\(user)'")
+            made.user = true
+            try sh("mkdir -m 0755 '\(dir)'")
+            made.dir = true
+            try sh("mkdir -m 0700 '\(rules)'")
+            made.rules = true
             try sh("""
-                set -e; mkdir -m 0755 '\(dir)'; mkdir -m 0750 '\(dir)/sub'; chgrp '\(group)' '\(dir)/sub'
+                set -e; mkdir -m 0750 '\(dir)/sub'; chgrp '\(group)' '\(dir)/sub'
                 for f in a.log b.log sub/c.log; do echo x >'\(dir)'/$f; chgrp '\(group)' '\(dir)'/$f; chmod 0640 '\(dir)'/$f; done
                 echo x >'\(dir)/own.log'; chmod 0644 '\(dir)/own.log'
-                mkdir -m 0700 '\(rules)'
                 """)
             try Data("""
                 schema: permaudit/rules/v1
@@ -62,10 +69,13 @@ struct ReachDeltaEndToEndTests {
         }
 
         deinit {
-            _ = try? PermauditRun.runProcess("/usr/sbin/userdel", [user])
-            _ = try? PermauditRun.runProcess("/usr/sbin/groupdel", [user])
-            _ = try? PermauditRun.runProcess("/usr/sbin/groupdel", [group])
-            _ = try? PermauditRun.runProcess("/bin/rm", ["-rf", "--", dir, rules])
+            if made.user {
+                _ = try? PermauditRun.runProcess("/usr/sbin/userdel", [user])
+                _ = try? PermauditRun.runProcess("/usr/sbin/groupdel", [user])
+            }
+            if made.group { _ = try? PermauditRun.runProcess("/usr/sbin/groupdel", [group]) }
+            if made.dir { _ = try? PermauditRun.runProcess("/bin/rm", ["-rf", "--", dir]) }
+            if made.rules { _ = try? PermauditRun.runProcess("/bin/rm", ["-rf", "--", rules]) }
         }
 
         func sh(_ script: String) throws {
@@ -110,5 +120,14 @@ struct ReachDeltaEndToEndTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(Set(r.stdout.split(separator: "\n").map(String.init)) == s.opened, "\(r.stdout)")
         #expect(r.stderr.contains("CAP_DAC_READ_SEARCH opens \(s.opened.count) objects under \(s.dir)"), "\(r.stderr)")
+    }
+
+    @Test("a change reach cannot read, or a group the host does not have, is an input error (exit 2) that says what to give", arguments: [
+        ("membership adm", "CHANGE"), ("group pa-delta-no-such-group-0", "no group pa-delta-no-such-group-0"), ("cap cap_no_such", "CHANGE"),
+    ])
+    func badChange(_ change: String, _ says: String) throws {
+        let r = try PermauditRun.run(["reach", "--user", "0", "--changed-by", change, "/tmp"])
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains(says), "\(r.stderr)")
     }
 }

@@ -34,7 +34,8 @@ let permissionRows: [Row] = [
     Row(name: "the mask cuts a named user entry", tree: logTree(0o600 | 0o010, acl: "u::rw-,u:998:r--,g::---,m::--x,o::---"), principal: agent, path: "/var/log/auth.log", access: .read, verdict: .denied, errno: "EACCES"),
     Row(name: "a named group entry grants: the narrow fix g:elastic-agent:r", tree: logTree(0o640, acl: "u::rw-,g::r--,g:998:r--,m::r--,o::---"), principal: agent, path: "/var/log/auth.log", access: .read, verdict: .granted),
     Row(name: "a matching group entry that does not grant denies: other is not consulted", tree: logTree(0o644, acl: "u::rw-,g::r--,g:998:---,m::r--,o::r--"), principal: agent, path: "/var/log/auth.log", access: .read, verdict: .denied, errno: "EACCES"),
-    Row(name: "group entries do not add up: read from one and write from another is not read+write", tree: logTree(0o660, acl: "u::rw-,g::---,g:998:r--,g:997:-w-,m::rw-,o::---"), principal: agent(groups: [998, 997]), path: "/var/log/auth.log", access: .read, verdict: .granted),
+    Row(name: "group entries do not add up (1/2): read comes from the entry for 998", tree: logTree(0o660, acl: "u::rw-,g::---,g:998:r--,g:997:-w-,m::rw-,o::---"), principal: agent(groups: [998, 997]), path: "/var/log/auth.log", access: .read, verdict: .granted),
+    Row(name: "group entries do not add up (2/2): write comes from the entry for 997", tree: logTree(0o660, acl: "u::rw-,g::---,g:998:r--,g:997:-w-,m::rw-,o::---"), principal: agent(groups: [998, 997]), path: "/var/log/auth.log", access: .write, verdict: .granted),
     Row(name: "any matching group entry that grants is enough", tree: logTree(0o660, acl: "u::rw-,g::---,g:998:---,g:997:rw-,m::rw-,o::---"), principal: agent(groups: [998, 997]), path: "/var/log/auth.log", access: .write, verdict: .granted),
     Row(name: "an empty mask makes the kernel skip the ACL: a named user gets the other bits", tree: logTree(0o604, acl: "u::rw-,u:998:---,g::r--,m::---,o::r--"), principal: agent, path: "/var/log/auth.log", access: .read, verdict: .granted),
     Row(name: "an empty mask: a named group entry that would grant is ignored", tree: logTree(0o600, acl: "u::rw-,g::r--,g:998:r--,m::---,o::---"), principal: agent, path: "/var/log/auth.log", access: .read, verdict: .denied, errno: "EACCES"),
@@ -44,6 +45,23 @@ let permissionRows: [Row] = [
     Row(name: "CAP_DAC_OVERRIDE executes only when some x bit is set (none here)", tree: logTree(0o666), principal: agent(caps: [.dacOverride]), path: "/var/log/auth.log", access: .execute, verdict: .denied, errno: "EACCES"),
     Row(name: "CAP_DAC_OVERRIDE executes when some x bit is set", tree: logTree(0o100), principal: agent(caps: [.dacOverride]), path: "/var/log/auth.log", access: .execute, verdict: .granted),
 ]
+
+/// Read and write at once (`open(O_RDWR)`): no single group entry grants both, so the kernel refuses,
+/// although each entry grants one (`posix_acl_permission` wants one entry that grants the whole request).
+@Test("group entries do not add up: read from one entry and write from another is not read+write", arguments: [
+    ("u::rw-,g::---,g:998:r--,g:997:-w-,m::rw-,o::---", false),
+    ("u::rw-,g::---,g:998:r--,g:997:rw-,m::rw-,o::---", true),
+    ("u::rw-,g:998:r--,g::-w-,m::rw-,o::---", false),
+    ("u::rw-,g::---,g:998:rw-,m::r--,o::---", false),
+])
+func groupEntriesDoNotAddUp(_ entries: String, _ readWrite: Bool) throws {
+    let tree = logTree(0o660, acl: entries)
+    let facts = try #require(tree.objects["/var/log/auth.log"])
+    let principal = agent(groups: [998, 997, 4])
+    #expect(PermissionCheck.check([.read, .write], on: facts, by: principal).granted == readWrite)
+    // Each half on its own is granted by some entry in every row but the masked one.
+    #expect(PermissionCheck.check(.read, on: facts, by: principal).granted)
+}
 
 @Test("permission bits, ACLs, masks and capabilities", arguments: permissionRows)
 func permissions(_ row: Row) {

@@ -35,6 +35,37 @@ struct BlastRadiusTests {
     }
 }
 
+/// A grant of search on a folder opens everything below it that the mode already lets through: the radius
+/// looks at the whole subtree, not the folder's own entries only.
+@Suite("Blast radius below a folder (root)", .serialized, .enabled(if: isRoot, "needs root to create a user"))
+struct BlastRadiusSubtreeTests {
+    @Test("search on a 0750 folder opens a world-readable file two levels down, and the step says so")
+    func searchOpensTheSubtree() throws {
+        let agent = "pa-bs-\(getpid() % 10000)-\(Int.random(in: 100...999))"
+        let dir = "/var/tmp/permaudit-bs-\(getpid())-\(Int.random(in: 1000...9999))"
+        // Each cleanup is armed only once its object is the test's own.
+        try #require(try run(["useradd", "--system", "--user-group", "--no-create-home", agent]).status == 0)
+        defer {
+            _ = try? run(["userdel", agent])
+            _ = try? run(["groupdel", agent])
+        }
+        try #require(try run(["mkdir", "-m", "0750", dir]).status == 0)
+        defer { _ = try? run(["rm", "-rf", "--", dir]) }
+        try #require(try run(["bash", "-c", """
+            set -e; mkdir -m 0755 '\(dir)/sub'
+            for f in app.log other.log; do echo x >'\(dir)/sub/'$f; chmod 0644 '\(dir)/sub/'$f; done
+            """]).status == 0)
+        let host = LiveHost()
+        let who = try PrincipalResolver.resolve(PrincipalRequest(user: agent), on: host)
+        let plan = FixPlanner(host: host, principal: who, logrotate: LogrotateConfig(stanzas: [], files: [:])).plan([.init(path: RawPath(dir + "/sub/app.log"), access: .read)])
+        try #require(plan.steps.count == 1, "\(plan.steps.map(\.change))")
+        let opened = Set(plan.steps[0].blastRadius.changes.filter { $0.after == .granted }.map { "\($0.access.rawValue) \($0.object)" })
+        #expect(opened.contains("read \(dir)/sub/other.log"), "\(opened)")
+        #expect(opened.contains("search \(dir)") && opened.contains("list \(dir)/sub"), "\(opened)")
+        #expect(Set(plan.gained.map { "\($0.access.rawValue) \($0.object)" }).isSuperset(of: ["search \(dir)", "read \(dir)/sub/app.log"]))
+    }
+}
+
 /// The broad fix, when asked: the groups that own the objects, given to the agent's unit.
 @Suite("Group strategy (root)", .serialized, .enabled(if: isRoot, "needs root to create users and groups"))
 struct GroupStrategyTests {

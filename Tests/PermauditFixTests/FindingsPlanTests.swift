@@ -37,10 +37,8 @@ struct FindingsPlanTests {
         let findings = [finding(dir + "/auth.log", host: host)]
         #expect(findings[0].state == .fail)
         let planner = FixPlanner(host: host, principal: Self.agent, logrotate: LogrotateConfig(stanzas: [], files: [:]))
-        let started = Date()
+        // How long this takes is measured by Tests/Benchmarks/fix-bench.sh, not asserted here.
         let plan = FindingsAdapter.plan(findings, planner: planner)
-        let seconds = Date().timeIntervalSince(started)
-        #expect(seconds < 2, "planning took \(seconds) s")
         let changed = plan.steps.compactMap { step -> String? in
             if case .setACL(let c) = step.action { return c.path.display } else { return nil }
         }
@@ -51,11 +49,14 @@ struct FindingsPlanTests {
         let gained = Set(plan.gained.map { "\($0.access.rawValue) \($0.object)" })
         #expect(gained == ["search \(dir)", "read \(dir)/auth.log", "read \(dir)/auth.log.1"])
         // The directory gets --x only, with the mask kept at the old group bits.
-        if case .setACL(let c) = plan.steps[0].action {
-            #expect(c.entry == ACLEntry(.group, Self.agent.gid, .execute))
-            #expect(c.after.mask == Permissions([.read, .execute]))
-            #expect(c.widened.isEmpty)
+        let first = try #require(plan.steps.first)
+        guard case .setACL(let c) = first.action else {
+            Issue.record("the first step must set the folder's ACL, not \(first.action)")
+            return
         }
+        #expect(c.entry == ACLEntry(.group, Self.agent.gid, .execute))
+        #expect(c.after.mask == Permissions([.read, .execute]))
+        #expect(c.widened.isEmpty)
     }
 
     @Test("a journald finding becomes a drop-in with SupplementaryGroups= and the restart it needs")

@@ -10,7 +10,7 @@ enum RepositoryFiles {
         try String(contentsOfFile: root + "/" + relative, encoding: .utf8)
     }
 
-    /// The files of `Rules/`, named relative to it (`linux/auth-log.yaml`), as `permaudit rules embed Rules` names them.
+    /// The files of `Rules/`, named relative to it (`linux/auth-log.yaml`), as the build embeds them.
     static func ruleFiles() throws -> [(name: String, text: String)] {
         let dir = root + "/Rules/"
         return try RuleCatalog.files(in: root + "/Rules").map { (String($0.name.dropFirst(dir.count)), $0.text) }

@@ -34,7 +34,7 @@ public struct ReachDelta: Sendable {
     }
 
     /// The definition the figures follow, in words, for the reports and `--help`.
-    public static let definition = "every object but symlinks, reached through searchable directories from the roots, across mounts, no cap"
+    public static let definition = "every object but symlinks, reached through searchable directories from the roots, across mounts, all of them counted"
 
     /// Where the audit and the fix count what a broad group or a capability opens: logs and configuration.
     public static let broadRoots = ["/var/log", "/etc"]
