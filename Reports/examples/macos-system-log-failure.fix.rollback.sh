@@ -16,6 +16,8 @@ case ${1:-} in
   '') ;;
   *) printf 'usage: sh %s [--dry-run]\n' "$0" >&2; exit 2 ;;
 esac
+# Empty on a Mac. (The tests run this script on Linux against a staged folder that stands for /.)
+root=${PERMAUDIT_STAGED_ROOT:-}
 changed=0
 unchanged=0
 skipped=0
@@ -59,7 +61,7 @@ put_line() {
   mv -f "$tmp" "$1"
 }
 
-state_dir='/var/db/permaudit/fix/macos-35909723dc09'
+state_dir="$root"'/var/db/permaudit/fix/macos-35909723dc09'
 
 # undo_acl N PATH TYPE UID ENTRY: chmod -a ENTRY, only where the fix added it.
 undo_acl() {
@@ -89,10 +91,10 @@ undo_line() {
 
 require_root
 
-undo_line 4 '/etc/asl.conf' 27 '> system.log mode=0640 format=bsd rotate=seq compress file_max=5M all_max=50M gid=80 gid=403' asl
-undo_acl 3 '/var/log/system.log.1.gz' 'Regular File' 0 'group:elastic-agent allow read'
-undo_acl 2 '/var/log/system.log.0.gz' 'Regular File' 0 'group:elastic-agent allow read'
-undo_acl 1 '/var/log/system.log' 'Regular File' 0 'group:elastic-agent allow read'
+undo_line 4 "$root"'/etc/asl.conf' 27 '> system.log mode=0640 format=bsd rotate=seq compress file_max=5M all_max=50M gid=80 gid=403' asl
+undo_acl 3 "$root"'/var/log/system.log.1.gz' 'Regular File' 0 'group:elastic-agent allow read'
+undo_acl 2 "$root"'/var/log/system.log.0.gz' 'Regular File' 0 'group:elastic-agent allow read'
+undo_acl 1 "$root"'/var/log/system.log' 'Regular File' 0 'group:elastic-agent allow read'
 
 # asl.conf(5): syslogd re-reads its configuration on SIGHUP.
 if [ "$reload_syslogd" = 1 ]; then killall -HUP syslogd && say "syslogd reloaded (SIGHUP)"; fi

@@ -67,13 +67,13 @@ public struct MacShellScript: Sendable {
                 s += "# WARNING: still denied after this step: \(comment(why)). Remove that entry by hand (chmod -a# N), then run permaudit again.\n"
                 s += "say \(Self.q("step \(n): warning: \(a.file.path) is still denied after this step (\(why))"))\n"
             }
-            s += "step_acl \(n) \(Self.q(a.file.path)) \(Self.q(Self.typeWord(a.file.type))) \(a.file.uid) \(a.file.device) \(a.file.inode) \(Self.q(a.entry.description))\n\n"
+            s += "step_acl \(n) \"$root\"\(Self.q(a.file.path)) \(Self.q(Self.typeWord(a.file.type))) \(a.file.uid) \(a.file.device) \(a.file.inode) \(Self.q(a.entry.description))\n\n"
         }
         for e in edits {
             n += 1
             s += "# step \(n): \(comment(e.path)):\(e.line) (\(e.kind.rawValue)): \(comment(e.effect))\n"
             if let after = e.after {
-                s += "step_line \(n) \(Self.q(e.path)) \(e.line) \(Self.q(e.before)) \(Self.q(after)) \(e.kind.rawValue)\n\n"
+                s += "step_line \(n) \"$root\"\(Self.q(e.path)) \(e.line) \(Self.q(e.before)) \(Self.q(after)) \(e.kind.rawValue)\n\n"
             } else {
                 s += "say \(Self.q("step \(n): unchanged: \(e.path):\(e.line) already keeps the grant"))\n\n"
             }
@@ -95,11 +95,11 @@ public struct MacShellScript: Sendable {
         var n = 0
         for a in aclSteps {
             n += 1
-            steps.append("undo_acl \(n) \(Self.q(a.file.path)) \(Self.q(Self.typeWord(a.file.type))) \(a.file.uid) \(Self.q(a.entry.description))\n")
+            steps.append("undo_acl \(n) \"$root\"\(Self.q(a.file.path)) \(Self.q(Self.typeWord(a.file.type))) \(a.file.uid) \(Self.q(a.entry.description))\n")
         }
         for e in edits {
             n += 1
-            if let after = e.after { steps.append("undo_line \(n) \(Self.q(e.path)) \(e.line) \(Self.q(after)) \(e.kind.rawValue)\n") }
+            if let after = e.after { steps.append("undo_line \(n) \"$root\"\(Self.q(e.path)) \(e.line) \(Self.q(after)) \(e.kind.rawValue)\n") }
         }
         s += steps.reversed().joined()
         s += "\n" + Self.reloadAndFinish
