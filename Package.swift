@@ -48,7 +48,7 @@ let package = Package(
             ]),
         .executableTarget(name: "permaudit", dependencies: ["PermauditCLI"]),
 
-        .testTarget(name: "PermauditCoreTests", dependencies: ["PermauditCore"]),
+        .testTarget(name: "PermauditCoreTests", dependencies: ["PermauditCore"], exclude: ["Samba"]),
         .testTarget(name: "PermauditHostTests", dependencies: ["PermauditCore", "PermauditHost"]),
         .testTarget(name: "PermauditRulesTests", dependencies: ["PermauditCore", "PermauditRules"]),
         .testTarget(name: "PermauditAuditTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),

@@ -478,21 +478,21 @@ rules:
     sources: ["Elastic Agent docs (seed 000)", "Well-known SIDs: S-1-5-32-573 Event Log Readers"]
 
   - id: windows.partmgr.registry
-    title: The agent may query and set values on the PartMgr service key
-    summary: The diskio metricset sets EnableCounterForIoctl under HKLM\SYSTEM\CurrentControlSet\Services\PartMgr on every run; it needs Query Value and Set Value on that key only.
+    title: The agent opens the PartMgr service key for read and write (KEY_READ | KEY_WRITE)
+    summary: The diskio metricset opens HKLM\SYSTEM\CurrentControlSet\Services\PartMgr with registry.READ|registry.WRITE on every run, that is KEY_READ | KEY_WRITE (0x2001F), and then sets EnableCounterForIoctl (elastic-agent-system-metrics, metric/system/diskio/diskstat_windows_helper.go, enablePerformanceCounters). Windows refuses the open unless every bit of that mask is granted, so Query Value and Set Value alone still fail.
     platforms: [windows]
     integrations: [system.diskio]
     severity: medium
     check:
       kind: windows-registry-key
       key: HKLM\SYSTEM\CurrentControlSet\Services\PartMgr
-      rights: QueryValue,SetValue
+      rights: "0x2001F"
     symptom: "cannot open new key in the registry in order to enable the performance counters: Access is denied."
     documented-fix: Run the agent as an administrator.
-    least-privilege-fix: Grant the agent's account Query Value and Set Value on that one key (regini or Set-Acl).
-    warning: Full Control on the key, or Administrators, is far more than two values.
+    least-privilege-fix: "Grant the agent's account exactly 0x2001F (KEY_READ | KEY_WRITE) on that one key, with no inheritance to subkeys: one ACE (A;;0x2001f;;;ACCOUNT-SID) added with Set-Acl (permaudit fix --facts FILE --emit powershell writes it, with a rollback)."
+    warning: Full Control on the key, or Administrators, is far more than the one mask the agent asks for; Query Value and Set Value alone are too little (the open still fails).
     remedy: none
-    sources: ["Elastic Agent docs (seed 000)"]
+    sources: ["Elastic Agent docs (seed 000)", "elastic-agent-system-metrics metric/system/diskio/diskstat_windows_helper.go (enablePerformanceCounters: registry.READ|registry.WRITE)"]
 
   - id: windows.volume.open
     title: The agent opens volumes for disk usage (\\.\C:)
