@@ -1,5 +1,5 @@
 import Foundation
-import PermauditAudit
+@testable import PermauditAudit
 import PermauditCore
 import Testing
 
@@ -96,4 +96,12 @@ struct MacCollectorTests {
         #expect((items["agent-user"] as? [String: Any])?["error"] as? String == "id: nobody-here: no such user")
         #expect((items["os"] as? [String: Any])?["value"] != nil)
     }
+}
+
+@Test("collect --account NAME bakes the user in as the script's default, quoted for sh; nothing else changes")
+func macCollectorAccount() {
+    let s = MacCollectorScript.script(user: "o'brien")
+    #expect(s.contains("\nagent_user='o'\\''brien'\n"))
+    #expect(s.replacingFirst("agent_user='o'\\''brien'\n", with: "agent_user=elastic-agent-user\n") == MacCollectorScript.text)
+    #expect(MacCollectorScript.script(user: "elastic-agent-user") == MacCollectorScript.text)
 }
