@@ -105,3 +105,11 @@ func macCollectorAccount() {
     #expect(s.replacingFirst("agent_user='o'\\''brien'\n", with: "agent_user=elastic-agent-user\n") == MacCollectorScript.text)
     #expect(MacCollectorScript.script(user: "elastic-agent-user") == MacCollectorScript.text)
 }
+
+@Test("the example macOS facts files validate against Reports/schema/facts.schema.json",
+      .enabled(if: ReportTestSupport.pythonWithJSONSchema != nil, "needs python3 with jsonschema (apt-get install python3-jsonschema)"))
+func macFactsSchema() throws {
+    let files = ["failure", "fixed"].map { MacCollectorTests.examples.appendingPathComponent("macos-system-log-\($0).facts.json") }
+    let r = try #require(try ReportTestSupport.validateJSON(schema: "facts.schema.json", files: files))
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+}
