@@ -1,6 +1,7 @@
 import Foundation
 @testable import PermauditAudit
 import PermauditCore
+import PermauditFacts
 import Testing
 
 /// The macOS collector: what `collect --platform macos` prints is the golden script, it is clean under
@@ -73,6 +74,17 @@ struct MacCollectorTests {
         #expect(object?["schema"] as? String == "permaudit/facts/v1")
         #expect(r.json.contains(#""members": ["root", "j\u00c3\u00bcrgen"]"#))
         #expect(r.json.contains(#"R\u00e8gles locales"#))
+        // Through the facts loader and the macOS decoder, bytes back to text.
+        let mac = try MacFactsDecoder.decode(try FactsFile.parse(r.json, file: "collected-\(scenario).json"))
+        let log = try #require(mac.systemLog.value)
+        #expect(log.owner == "root" && log.group == "admin" && log.mode == FileMode(0o640) && log.inode == 4242)
+        #expect(log.acl.entries.count == (scenario == "fixed" ? 1 : 0))
+        #expect(mac.rotatedLogs.value?.map(\.path) == ["/var/log/system.log.0.gz", "/var/log/system.log.1.gz"])
+        #expect(mac.adminGroup.value?.members == ["root", "jürgen"])
+        #expect(mac.adminGroup.value?.agentIsMember == false)
+        #expect(mac.identity?.principal.allGroups == [403, 12, 61])
+        #expect(mac.aslConfig.value?.first?.lines.contains { $0.text.hasPrefix("# R\\xe8gles locales") } == true)
+        #expect(mac.newsyslogConfig.value?.first?.lines.isEmpty == true)
         let file = Self.examples.appendingPathComponent("macos-system-log-\(scenario).facts.json")
         if ReportTestSupport.updatingGolden { try Data(r.json.utf8).write(to: file) }
         #expect(r.json == (try String(contentsOf: file, encoding: .utf8)), "stale: PERMAUDIT_UPDATE_GOLDEN=1 swift test --filter MacCollector")
