@@ -79,4 +79,14 @@ struct MacExampleReportsTests {
         #expect(r.stdout.contains("PASS (1)\n  macos.system-log.read  /var/log/system.log"))
         try Self.check(r.stdout, "macos-system-log-fixed.txt")
     }
+
+    @Test("the macOS reports validate against their schemas (JSON, SARIF, ECS)",
+          .enabled(if: ReportTestSupport.pythonWithJSONSchema != nil, "needs python3 with jsonschema"))
+    func schemas() throws {
+        for (schema, ext, ndjson) in [("report.schema.json", "json", false), ("sarif-2.1.0-subset.schema.json", "sarif", false), ("ecs-event.schema.json", "ecs.ndjson", true)] {
+            let file = Self.examples.appendingPathComponent("macos-system-log-failure." + ext)
+            let r = try #require(try ReportTestSupport.validateJSON(schema: schema, files: [file], ndjson: ndjson))
+            #expect(r.status == 0, "\(ext): \(r.stdout)\(r.stderr)")
+        }
+    }
 }
