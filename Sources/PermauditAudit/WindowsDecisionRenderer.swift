@@ -42,6 +42,9 @@ public enum WindowsDecisionRenderer {
             ("granted", d.granted.map(JSONValue.bool) ?? .null),
             ("verdict", .string(d.verdict.rawValue)),
             ("object", .string(d.object)),
+            // `path` and `access` as in the Linux explain contract.
+            ("path", .string(d.object)),
+            ("access", .string(WindowsRights.names(of: d.desired, for: d.kind))),
             ("objectKind", .string(d.kind.rawValue)),
             ("requested", .int(Int(d.requested))),
             ("desired", .int(Int(d.desired))),

@@ -69,7 +69,7 @@ extension Permaudit {
             }
             try principal.requireGiven()
             guard let path, !path.isEmpty else { throw ValidationError("PATH is missing or empty") }
-            if Access(argument: access) == nil { throw ValidationError("--access \(access): not one of \(Access.helpText)") }
+            if Access(argument: access) == nil { throw ValidationError("--access '\(access)': not one of \(Access.helpText)") }
         }
 
         func run() throws {

@@ -80,6 +80,10 @@ import Testing
         #expect(facts.status == 0, "\(facts.stdout)\(facts.stderr)")
         let reports = try FactsTestSupport.run("/usr/bin/python3", [validate, schemas.appendingPathComponent("report.schema.json").path] + Self.hosts.map { FactsTestSupport.examples.appendingPathComponent("\($0).json").path })
         #expect(reports.status == 0, "\(reports.stdout)\(reports.stderr)")
+        let sarif = try FactsTestSupport.run("/usr/bin/python3", [validate, schemas.appendingPathComponent("sarif-2.1.0-subset.schema.json").path] + Self.hosts.map { FactsTestSupport.examples.appendingPathComponent("\($0).sarif").path })
+        #expect(sarif.status == 0, "\(sarif.stdout)\(sarif.stderr)")
+        let ecs = try FactsTestSupport.run("/usr/bin/python3", [validate, "--ndjson", schemas.appendingPathComponent("ecs-event.schema.json").path] + Self.hosts.map { FactsTestSupport.examples.appendingPathComponent("\($0).ecs.ndjson").path })
+        #expect(ecs.status == 0, "\(ecs.stdout)\(ecs.stderr)")
         // The schema must be able to fail: a facts file of another version is refused.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("win-schema-\(UInt32.random(in: 0...UInt32.max)).json")
         defer { try? FileManager.default.removeItem(at: dir) }

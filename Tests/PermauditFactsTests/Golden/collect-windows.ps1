@@ -49,6 +49,23 @@ function Get-SidName {
     }
 }
 
+# The members of a local group, by SID: CIM first (inbox in 5.1 and 7, and not tripped by orphaned
+# SIDs as Get-LocalGroupMember is), then the LocalAccounts cmdlets.
+function Get-GroupMembers {
+    param([string]$GroupSid)
+    try {
+        $group = Get-CimInstance -ClassName Win32_Group -Filter ("LocalAccount = TRUE AND SID = '" + $GroupSid + "'")
+        if (-not $group) { throw ('no local group ' + $GroupSid) }
+        $members = @(Get-CimAssociatedInstance -InputObject $group -Association Win32_GroupUser |
+            ForEach-Object { [ordered]@{ sid = [string]$_.SID; name = ([string]$_.Domain + '\' + [string]$_.Name) } })
+        return [ordered]@{ name = [string]$group.Name; members = @($members) }
+    } catch {
+        $g = Get-LocalGroup -SID $GroupSid
+        $members = @(Get-LocalGroupMember -SID $GroupSid | ForEach-Object { [ordered]@{ sid = $_.SID.Value; name = $_.Name } })
+        return [ordered]@{ name = $g.Name; members = @($members) }
+    }
+}
+
 # The account and every group SID of its token, by SID (names are localized).
 $script:accountSid = $null
 $script:tokenSids = @()
@@ -70,14 +87,15 @@ Add-FactsItem 'account' {
         foreach ($wk in @('S-1-1-0', 'S-1-5-32-545', 'S-1-5-6', 'S-1-2-0', 'S-1-5-11', 'S-1-5-15')) {
             $groups += [ordered]@{ sid = $wk; name = (Get-SidName $wk) }
         }
-        foreach ($lg in @(Get-LocalGroup)) {
+        foreach ($lg in @(Get-CimInstance -ClassName Win32_Group -Filter 'LocalAccount = TRUE')) {
             try {
-                $members = @(Get-LocalGroupMember -SID $lg.SID.Value | ForEach-Object { $_.SID.Value })
-                if ($members -contains $sid -and $lg.SID.Value -ne 'S-1-5-32-545') {
-                    $groups += [ordered]@{ sid = $lg.SID.Value; name = $lg.Name }
+                $listed = Get-GroupMembers ([string]$lg.SID)
+                $memberSids = @($listed.members | ForEach-Object { $_.sid })
+                if ($memberSids -contains $sid -and [string]$lg.SID -ne 'S-1-5-32-545') {
+                    $groups += [ordered]@{ sid = [string]$lg.SID; name = [string]$lg.Name }
                 }
             } catch {
-                Write-Verbose ("cannot list members of " + $lg.Name + ": " + $_.Exception.Message)
+                Write-Verbose ('cannot list members of ' + $lg.Name + ': ' + $_.Exception.Message)
             }
         }
     }
@@ -111,9 +129,8 @@ Add-FactsItem 'rights' {
 # The members of Event Log Readers and Performance Monitor Users, by SID.
 foreach ($groupSid in @('S-1-5-32-573', 'S-1-5-32-558')) {
     Add-FactsItem ('group:' + $groupSid) {
-        $group = Get-LocalGroup -SID $groupSid
-        $members = @(Get-LocalGroupMember -SID $groupSid | ForEach-Object { [ordered]@{ sid = $_.SID.Value; name = $_.Name } })
-        [ordered]@{ sid = $groupSid; name = $group.Name; members = @($members) }
+        $listed = Get-GroupMembers $groupSid
+        [ordered]@{ sid = $groupSid; name = $listed.name; members = @($listed.members) }
     }
 }
 
