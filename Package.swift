@@ -59,17 +59,17 @@ let package = Package(
             ]),
         .executableTarget(name: "permaudit", dependencies: ["PermauditCLI"]),
 
-        .testTarget(name: "PermauditCoreTests", dependencies: ["PermauditCore"]),
+        .testTarget(name: "PermauditCoreTests", dependencies: ["PermauditCore"], exclude: ["Samba"]),
         .testTarget(name: "PermauditHostTests", dependencies: ["PermauditCore", "PermauditHost"]),
         .testTarget(name: "PermauditRulesTests", dependencies: ["PermauditCore", "PermauditRules", "CatalogEmbedding"]),
-        .testTarget(name: "PermauditAuditTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
+        .testTarget(name: "PermauditAuditTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFacts"]),
         .testTarget(
             name: "PermauditFixTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix", "PermauditFacts"],
             exclude: ["Golden"]),
         .testTarget(name: "PermauditHistoryTests", dependencies: ["PermauditCore", "PermauditAudit", "PermauditHistory"]),
         .testTarget(
-            name: "PermauditFactsTests", dependencies: ["PermauditCore", "PermauditRules", "PermauditFacts", "PermauditAudit"],
-            exclude: ["Golden"]),
+            name: "PermauditFactsTests", dependencies: ["PermauditCore", "PermauditRules", "PermauditFacts", "PermauditAudit", "PermauditFix"],
+            exclude: ["Golden", "PowerShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PermauditCore", "PermauditHost"]),
         .testTarget(name: "PermauditPolicyTests", dependencies: ["PermauditPolicy"]),
     ],

@@ -123,3 +123,39 @@ public struct WindowsFacts: Sendable {
         return s.uppercased()
     }
 }
+
+import PermauditCore
+
+extension WindowsFacts {
+    /// The account's token: its SID, its group SIDs, and the privileges of `rights` (none when that
+    /// item is missing: the caller says so as a caveat).
+    public func token() -> Result<WindowsToken, FactsItemProblem> {
+        switch account {
+        case .failure(let p): return .failure(p)
+        case .success(let a):
+            var names: [SID: String] = [:]
+            var groups: [SID] = []
+            guard let user = SID(string: a.sid) else { return .failure(FactsItemProblem(item: Item.account, collectorError: "bad SID \(a.sid)")) }
+            names[user] = a.name
+            for g in a.groups {
+                guard let s = SID(string: g.sid) else { continue }
+                groups.append(s)
+                if let n = g.name { names[s] = n }
+            }
+            let privileges = (try? rights.get()).map { Set($0) } ?? []
+            return .success(WindowsToken(user: user, groups: groups, privileges: privileges, names: names))
+        }
+    }
+
+    /// The descriptor of a secured item, parsed.
+    /// - Throws: `FactsFileError` naming the item's `sddl` field and line when the SDDL is not SDDL.
+    public func descriptor(_ item: String) throws(FactsFileError) -> Result<(Secured, SecurityDescriptor), FactsItemProblem> {
+        switch secured(item) {
+        case .failure(let p): return .failure(p)
+        case .success(let s):
+            do { return .success((s, try SDDL.parse(s.sddl))) } catch {
+                throw FactsFileError(file: file.file, line: s.line, field: s.field, problem: error.description, hint: "the collector copies the SDDL Windows printed; " + FactsFileError.regather)
+            }
+        }
+    }
+}
