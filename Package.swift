@@ -23,11 +23,13 @@ let package = Package(
         // statx(2) in one header-only call (type, owner, mode, device, inode, immutable/append-only) and
         // the raw ACL xattr: the fast path of whole-tree sweeps.
         .systemLibrary(name: "CStatx"),
+        // The loader's argc/argv, for a static binary in a chroot without /proc (the fleet's chroot hosts).
+        .target(name: "CArgv"),
 
         // The pure core: the model and the kernel's access decision. No disk, no Foundation I/O.
         .target(name: "PermauditCore"),
         // The host: live, rooted at a folder; libacl and libcap; accounts, mounts, processes, units.
-        .target(name: "PermauditHost", dependencies: ["PermauditCore", "CACL", "CCap", "CStatx"]),
+        .target(name: "PermauditHost", dependencies: ["PermauditCore", "CACL", "CCap", "CStatx", "CArgv"]),
         // The rule catalog: schema, YAML loading, lint, the embedded catalog.
         .target(name: "PermauditRules", dependencies: ["PermauditCore", .product(name: "Yams", package: "Yams")]),
         // The audit: rules evaluated on a host, findings, reports.
@@ -43,7 +45,7 @@ let package = Package(
                 "PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix", "PermauditHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "permaudit", dependencies: ["PermauditCLI"]),
+        .executableTarget(name: "permaudit", dependencies: ["PermauditCLI", "PermauditHost"]),
 
         .testTarget(name: "PermauditCoreTests", dependencies: ["PermauditCore"]),
         .testTarget(name: "PermauditHostTests", dependencies: ["PermauditCore", "PermauditHost"]),
