@@ -134,4 +134,23 @@ import Testing
             #expect(out.status == 1 && out.stdout.contains("img-gone") && out.stdout.contains("img-b"), "\(format): \(out.stderr)")
         }
     }
+
+    /// The playbook and the inventory example parse as Ansible reads them, and a selection word holding
+    /// `{{ }}` reaches audit as it was written (`!unsafe`: Ansible does not template it).
+    @Test(.enabled(if: ansible != nil, "ansible-playbook missing (apt-get install ansible)"))
+    func playbookAndInventoryParse() throws {
+        let dir = "/tmp/permaudit-fleet-syntax-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let play = try PermauditRun.run(["fleet", "playbook", "--integration", "system", "--rules", "/srv/rules {{ lookup('env','HOME') }}"])
+        try #require(play.status == 0, "\(play.stderr)")
+        #expect(play.stdout.contains("- !unsafe \"/srv/rules {{ lookup('env','HOME') }}\""))
+        let inv = try PermauditRun.run(["fleet", "playbook", "--inventory"])
+        try Data(play.stdout.utf8).write(to: URL(fileURLWithPath: dir + "/play.yml"))
+        try Data(inv.stdout.utf8).write(to: URL(fileURLWithPath: dir + "/inventory.yml"))
+        let check = try PermauditRun.runProcess("/usr/bin/env", ["ANSIBLE_NOCOLOR=1", "ANSIBLE_LOCAL_TEMP=\(dir)/tmp", try #require(Self.ansible), "--syntax-check", "-i", dir + "/inventory.yml", dir + "/play.yml"])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        let list = try PermauditRun.runProcess("/usr/bin/env", ["ANSIBLE_LOCAL_TEMP=\(dir)/tmp", "/usr/bin/ansible-inventory", "-i", dir + "/inventory.yml", "--list"])
+        #expect(list.status == 0 && list.stdout.contains("image-web") && list.stdout.contains("community.general.chroot"), "\(list.stderr)")
+    }
 }
