@@ -23,11 +23,13 @@ let package = Package(
         // statx(2) in one header-only call (type, owner, mode, device, inode, immutable/append-only) and
         // the raw ACL xattr: the fast path of whole-tree sweeps.
         .systemLibrary(name: "CStatx"),
+        // The loader's argc/argv, for a static binary in a chroot without /proc (the fleet's chroot hosts).
+        .target(name: "CArgv"),
 
         // The pure core: the model and the kernel's access decision. No disk, no Foundation I/O.
         .target(name: "PermauditCore"),
         // The host: live, rooted at a folder; libacl and libcap; accounts, mounts, processes, units.
-        .target(name: "PermauditHost", dependencies: ["PermauditCore", "CACL", "CCap", "CStatx"]),
+        .target(name: "PermauditHost", dependencies: ["PermauditCore", "CACL", "CCap", "CStatx", "CArgv"]),
         // The rule catalog: schema, YAML loading, lint, the embedded catalog.
         // `Sources/PermauditRules/Rules` is a symlink to `Rules/`, excluded from the sources: SwiftPM re-plans
         // the build (and re-runs the plugin) when a target folder's tree changes, so a rule file added,
@@ -57,7 +59,7 @@ let package = Package(
                 "PermauditFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "permaudit", dependencies: ["PermauditCLI"]),
+        .executableTarget(name: "permaudit", dependencies: ["PermauditCLI", "PermauditHost"]),
 
         .testTarget(name: "PermauditCoreTests", dependencies: ["PermauditCore"], exclude: ["Samba"]),
         .testTarget(name: "PermauditHostTests", dependencies: ["PermauditCore", "PermauditHost"]),
