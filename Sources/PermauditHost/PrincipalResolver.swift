@@ -36,6 +36,12 @@ public enum PrincipalResolver {
     public static let plannedGID: UInt32 = 4_294_967_000
 
     public static func resolve(_ request: PrincipalRequest, on host: any Host) throws(PrincipalError) -> Principal {
+        // (uid_t)-1 and (gid_t)-1 mean "no change" to the kernel (setresuid, chown): no process runs as them.
+        for (flag, values) in [("--user", request.user.map { [$0] } ?? []), ("--group", request.group.map { [$0] } ?? []), ("--groups", request.groups ?? [])] {
+            for v in values where UInt32(v) == UInt32.max {
+                throw PrincipalError("\(flag) \(v): that is (\(flag == "--user" ? "uid_t" : "gid_t"))-1, which the kernel reserves (it means \"no change\"); give a real id below 4294967295")
+            }
+        }
         var principal: Principal
         if let pid = request.pid {
             let status: ProcessStatus

@@ -40,7 +40,7 @@ struct HardeningEndToEndTests {
         let first = try PermauditRun.run(["audit", "--root", empty, "--record", db, "--format", "json"])
         try #require(first.status != 2, "\(first.stderr)")
         // What a later permaudit would leave: a migration this one does not know, and its version.
-        let sql = "INSERT INTO grdb_migrations (identifier) VALUES ('v9-future'); INSERT OR REPLACE INTO meta (key, value) VALUES ('writtenBy', '9.9.9');"
+        let sql = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO grdb_migrations (identifier) VALUES ('v9-future'); INSERT OR REPLACE INTO meta (key, value) VALUES ('writtenBy', '9.9.9');"
         try #require(try PermauditRun.runProcess("/usr/bin/sqlite3", [db, sql]).status == 0)
         let before = try Data(contentsOf: URL(fileURLWithPath: db))
         for args in [["audit", "--root", empty, "--record", db, "--format", "json"], ["history", "--record", db], ["diff", "--record", db]] {
@@ -72,5 +72,27 @@ struct HardeningEndToEndTests {
         #expect(again.status == 0 || again.status == 1, "\(again.stderr)")
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: d))
         #expect(left == ["root", "r.json", ".r.json.notes.tmp", ".other.json.99999999.tmp"], "\(left.sorted())")
+    }
+}
+
+/// (uid_t)-1 and (gid_t)-1 are reserved by the kernel: no process runs as them.
+@Suite("reserved ids, end to end")
+struct ReservedIDTests {
+    @Test("--user, --group and --groups 4294967295 are refused with exit 2", arguments: [
+        ["explain", "/etc/passwd", "--user", "4294967295"],
+        ["explain", "/etc/passwd", "--user", "0", "--group", "4294967295"],
+        ["explain", "/etc/passwd", "--user", "0", "--groups", "4294967295"],
+        ["explain", "/etc/passwd", "--user", "0", "--groups", "0,4294967295"],
+    ])
+    func refused(_ args: [String]) throws {
+        let r = try PermauditRun.run(args)
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains("4294967295") && r.stderr.contains("_t)-1"), "\(r.stderr)")
+    }
+
+    @Test("4294967294 is still an id like any other")
+    func largestValid() throws {
+        let r = try PermauditRun.run(["explain", "/etc/passwd", "--user", "4294967294", "--groups", "4294967294"])
+        #expect(r.status != 2, "\(r.stderr)")
     }
 }
