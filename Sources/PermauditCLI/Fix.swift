@@ -57,6 +57,9 @@ extension Permaudit {
         @Flag(name: .customLong("dry-run"), help: "With --apply: say what would change, change nothing.")
         var dryRun = false
 
+        @Flag(name: .long, help: "With --apply: carry out the steps whose objects are as planned even when others are not (by default a plan runs whole or not at all).")
+        var partial = false
+
         func validate() throws {
             try facts.validate(against: host)
             if facts.facts != nil {
@@ -71,6 +74,7 @@ extension Permaudit {
             if emit == .sh { throw ValidationError("--emit sh is the macOS fix: give --facts FILE from `permaudit collect --platform macos`") }
             if let bad = path.first(where: { !$0.hasPrefix("/") }) { throw ValidationError("--path \(bad): give an absolute path") }
             if dryRun && !apply { throw ValidationError("--dry-run goes with --apply (the script has its own --dry-run)") }
+            if partial && !apply { throw ValidationError("--partial goes with --apply (the script has its own --partial)") }
             // The plan names real paths in its script; a rooted host's paths are not this machine's.
             if host.root != nil { throw ValidationError("fix plans changes on this machine; --root is not supported by fix yet (audit the image with --root, fix it when it runs)") }
         }
@@ -125,7 +129,7 @@ extension Permaudit {
                     try emitText(BashScriptEmitter.rollback(plan, scriptName: output), to: Self.rollbackPath(for: output))
                     writeError("wrote \(output) and \(Self.rollbackPath(for: output)) (the rollback undoes this --apply)")
                 }
-                let outcome = PlanApplier().apply(plan, dryRun: dryRun)
+                let outcome = PlanApplier().apply(plan, dryRun: dryRun, partial: partial)
                 for line in outcome.lines { print(line) }
                 for u in plan.unresolved { print("NOT FIXED: \(u.subject): \(u.configurationFix)") }
                 if let failure = outcome.failure { writeError("error: " + failure); throw ExitCode(1) }

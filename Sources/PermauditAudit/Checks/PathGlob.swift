@@ -33,9 +33,19 @@ struct PathGlob {
                     if e.errno != 2 && e.errno != 20 { result.unreadable.append((dir, e.description)) }
                 }
             }
-            // Plain components must exist to go on (the last one is checked by the caller's decision).
+            // Plain components must exist to go on (the last one is checked by the caller's decision). One
+            // permaudit cannot look at is not a missing one: the answer below it is unknown, with the reason.
             if i < parts.count - 1 {
-                next = next.filter { if case .found = host.lookup($0) { return true } else { return isFollowable($0) } }
+                next = next.filter { path in
+                    switch host.lookup(path) {
+                    case .found: return true
+                    case .unreadable(let errno, let reason):
+                        if isFollowable(path) { return true }
+                        result.unreadable.append((Self.parent(of: path), "\(reason) (\(errno))"))
+                        return false
+                    default: return isFollowable(path)
+                    }
+                }
             }
             current = next
         }
@@ -46,6 +56,11 @@ struct PathGlob {
             }
         }.sorted()
         return result
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
     }
 
     /// A path the host cannot stat but the mount table knows (another user's FUSE mount) still counts.
