@@ -64,8 +64,7 @@ extension Permaudit {
             let report = AuditReport(
                 host: AuditSelection.hostInfo(h), principal: audit.principal, profile: audit.profile.name, generatedAt: timestamp(),
                 findings: audit.findings,
-                elasticsearch: audit.profile.name == "elasticsearch-node"
-                    ? audit.configDir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: h, configDir: $0)) } : nil)
+                elasticsearch: audit.elasticsearch)
 
             var shown = report
             if let record {

@@ -33,6 +33,8 @@ struct AuditSelection: ParsableArguments {
         var principal: Principal
         var findings: [Finding]
         var configDir: String?
+        /// An Elasticsearch node's operator-privileges digest, when the profile judges a node's config.
+        var elasticsearch: OperatorPrivilegesDigest?
     }
 
     /// The configuration folder: `--config-dir`, else the profile's environment variable, else its default.
@@ -60,7 +62,11 @@ struct AuditSelection: ParsableArguments {
     func run(on host: any PermauditHost.Host, principal options: PrincipalOptions) throws -> Outcome {
         let (catalog, profile) = try load()
         let who = try Self.resolvePrincipal(options, profile: profile, host: host).principal
-        return Outcome(profile: profile, principal: who, findings: findings(catalog: catalog, profile: profile, principal: who, host: host), configDir: configFolder(for: profile))
+        let dir = configFolder(for: profile)
+        let judgesNode = catalog.rules.contains { profile.includes(ruleID: $0.id) && $0.check.kind == ElasticsearchConfig.kind }
+        return Outcome(
+            profile: profile, principal: who, findings: findings(catalog: catalog, profile: profile, principal: who, host: host), configDir: dir,
+            elasticsearch: judgesNode ? dir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: host, configDir: $0)) } : nil)
     }
 
     /// Every selected rule of the catalog, judged for one principal on one host.

@@ -52,7 +52,7 @@ struct ElasticsearchNodeEndToEndTests {
             printf 'keystore bytes\\n' > elasticsearch.keystore
             printf 'p12 bytes\\n' > certs/http.p12
             chown -R root:'\(service)' .
-            chown root:root jvm.options roles.yml
+            chown root:root jvm.options roles.yml users                   # users: the service reads it through other only
             chmod 0755 . ; chmod 0755 certs                               # wrong: the folder lets everyone in
             chmod 0644 elasticsearch.yml users jvm.options certs/http.p12   # wrong: other can read the secrets
             chmod 0640 operator_users.yml role_mapping.yml
