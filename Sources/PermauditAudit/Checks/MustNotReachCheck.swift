@@ -47,6 +47,23 @@ extension MustNotReach: CheckEvaluator {
         var unknown: [AccessDecision] = []
         let patterns = paths.map(auditor.path)
         for pattern in patterns {
+            if judged.count == 1, let quick = sweepChildren(pattern, judged[0], access, auditor) {
+                // One principal and many objects (root's PATH): one walk to the folder, then each entry at once;
+                // only what the sweep lets through (and symlinks, which writes follow) is decided in full.
+                clean += quick.clean
+                for path in quick.decide where seen.insert(path).inserted {
+                    let d = auditor.evaluator.decide(path, access, for: judged[0])
+                    if d.verdict == .granted {
+                        findings.append(failure(rule, auditor, path: path, access: access, reached: [(judged[0], d, GrantPath.of(d))], judged: 1))
+                    } else if d.verdict == .unknown, unknown.isEmpty {
+                        unknown.append(d)
+                    } else {
+                        clean += 1
+                    }
+                }
+                seen.formUnion(quick.seen)
+                continue
+            }
             let expansion = glob.expand(pattern)
             for (dir, reason) in expansion.unreadable {
                 findings.append(auditor.finding(rule, object: pattern, access: access, state: .unknown, message: "permaudit cannot list \(dir) to expand \(pattern): \(reason)"))
@@ -76,6 +93,36 @@ extension MustNotReach: CheckEvaluator {
             findings.append(auditor.finding(rule, object: all, access: access, state: .pass, message: "\(whom) \(access.rawValue) \(what)"))
         }
         return findings
+    }
+
+    /// `DIR/*`-style patterns (magic only in the last component), judged by one sweep of DIR; nil when the
+    /// pattern is not of that form or DIR is not a searchable directory (the caller decides each match).
+    func sweepChildren(_ pattern: String, _ who: Principal, _ access: Access, _ auditor: Auditor) -> (clean: Int, decide: [String], seen: Set<String>)? {
+        guard let slash = pattern.lastIndex(of: "/") else { return nil }
+        let dir = String(pattern[..<slash]), name = String(pattern[pattern.index(after: slash)...])
+        guard !dir.isEmpty, Glob.hasMagic(name), !Glob.hasMagic(dir) else { return nil }
+        let walk = auditor.evaluator.decide(dir, .search, for: who)
+        guard walk.verdict == .granted, let start = walk.resolvedPath else { return nil }
+        let judge = ReachJudge(principal: who, access: access)
+        var clean = 0
+        var decide: [String] = []
+        var seen = Set<String>()
+        var sweep = TreeSweep(host: auditor.host)
+        var ok = true
+        sweep.run(from: start) { event in
+            switch event {
+            case .unreadable: ok = false; return false
+            case .object(let o):
+                if o.depth == 0 { return true }
+                let entry = String(decoding: o.path.split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self)
+                guard Glob.matches(name, entry), name.hasPrefix(".") || !entry.hasPrefix(".") else { return false }
+                let path = dir + "/" + entry
+                seen.insert(path)
+                if o.facts.type == .symlink || judge.allows(o.facts, mount: o.mount) { decide.append(path) } else { clean += 1 }
+                return false
+            }
+        }
+        return ok ? (clean, decide, seen) : nil
     }
 
     func failure(_ rule: Rule, _ auditor: Auditor, path: String, access: Access, reached: [(Principal, AccessDecision, GrantPath?)], judged: Int) -> Finding {
