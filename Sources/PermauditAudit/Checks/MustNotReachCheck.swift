@@ -40,6 +40,7 @@ extension MustNotReach: CheckEvaluator {
     func reach(_ rule: Rule, _ auditor: Auditor) -> [Finding] {
         guard let access else { return [] }
         let judged = Self.accounts(who, auditor)
+        let evaluator = AccessEvaluator(source: MemoizedFacts(auditor.host))
         let glob = PathGlob(host: auditor.host)
         var findings: [Finding] = []
         var seen = Set<String>()
@@ -47,12 +48,12 @@ extension MustNotReach: CheckEvaluator {
         var unknown: [AccessDecision] = []
         let patterns = paths.map(auditor.path)
         for pattern in patterns {
-            if judged.count == 1, let quick = sweepChildren(pattern, judged[0], access, auditor) {
+            if judged.count == 1, let quick = sweepChildren(pattern, judged[0], access, auditor, evaluator) {
                 // One principal and many objects (root's PATH): one walk to the folder, then each entry at once;
                 // only what the sweep lets through (and symlinks, which writes follow) is decided in full.
                 clean += quick.clean
                 for path in quick.decide where seen.insert(path).inserted {
-                    let d = auditor.evaluator.decide(path, access, for: judged[0])
+                    let d = evaluator.decide(path, access, for: judged[0])
                     if d.verdict == .granted {
                         findings.append(failure(rule, auditor, path: path, access: access, reached: [(judged[0], d, GrantPath.of(d))], judged: 1))
                     } else if d.verdict == .unknown, unknown.isEmpty {
@@ -71,7 +72,7 @@ extension MustNotReach: CheckEvaluator {
             for path in expansion.matches where seen.insert(path).inserted {
                 var reached: [(Principal, AccessDecision, GrantPath?)] = []
                 for who in judged {
-                    let d = auditor.evaluator.decide(path, access, for: who)
+                    let d = evaluator.decide(path, access, for: who)
                     if d.verdict == .granted { reached.append((who, d, GrantPath.of(d))) }
                     if d.verdict == .unknown, unknown.count < 1 { unknown.append(d) }
                 }
@@ -97,11 +98,11 @@ extension MustNotReach: CheckEvaluator {
 
     /// `DIR/*`-style patterns (magic only in the last component), judged by one sweep of DIR; nil when the
     /// pattern is not of that form or DIR is not a searchable directory (the caller decides each match).
-    func sweepChildren(_ pattern: String, _ who: Principal, _ access: Access, _ auditor: Auditor) -> (clean: Int, decide: [String], seen: Set<String>)? {
+    func sweepChildren(_ pattern: String, _ who: Principal, _ access: Access, _ auditor: Auditor, _ evaluator: AccessEvaluator) -> (clean: Int, decide: [String], seen: Set<String>)? {
         guard let slash = pattern.lastIndex(of: "/") else { return nil }
         let dir = String(pattern[..<slash]), name = String(pattern[pattern.index(after: slash)...])
         guard !dir.isEmpty, Glob.hasMagic(name), !Glob.hasMagic(dir) else { return nil }
-        let walk = auditor.evaluator.decide(dir, .search, for: who)
+        let walk = evaluator.decide(dir, .search, for: who)
         guard walk.verdict == .granted, let start = walk.resolvedPath else { return nil }
         let judge = ReachJudge(principal: who, access: access)
         var clean = 0
@@ -118,7 +119,12 @@ extension MustNotReach: CheckEvaluator {
                 guard Glob.matches(name, entry), name.hasPrefix(".") || !entry.hasPrefix(".") else { return false }
                 let path = dir + "/" + entry
                 seen.insert(path)
-                if o.facts.type == .symlink || judge.allows(o.facts, mount: o.mount) { decide.append(path) } else { clean += 1 }
+                // A write through a symlink lands on its target: one in the same folder is judged as its own entry.
+                var sameFolder = false
+                if o.facts.type == .symlink, case .found(let link) = evaluator.source.lookup(path), let target = link.symlinkTarget {
+                    sameFolder = !target.contains("/") && Glob.matches(name, target)
+                }
+                if (o.facts.type == .symlink && !sameFolder) || judge.allows(o.facts, mount: o.mount) { decide.append(path) } else { clean += 1 }
                 return false
             }
         }
