@@ -45,6 +45,7 @@ extension MustNotReach: CheckEvaluator {
         var findings: [Finding] = []
         var seen = Set<String>()
         var clean = 0
+        var lastClean: String?
         var unknown: [AccessDecision] = []
         let patterns = paths.map(auditor.path)
         for pattern in patterns {
@@ -60,6 +61,7 @@ extension MustNotReach: CheckEvaluator {
                         unknown.append(d)
                     } else {
                         clean += 1
+                        lastClean = path
                     }
                 }
                 seen.formUnion(quick.seen)
@@ -76,7 +78,7 @@ extension MustNotReach: CheckEvaluator {
                     if d.verdict == .granted { reached.append((who, d, GrantPath.of(d))) }
                     if d.verdict == .unknown, unknown.count < 1 { unknown.append(d) }
                 }
-                if reached.isEmpty { clean += 1; continue }
+                if reached.isEmpty { clean += 1; lastClean = path; continue }
                 findings.append(failure(rule, auditor, path: path, access: access, reached: reached, judged: judged.count))
             }
         }
@@ -90,7 +92,7 @@ extension MustNotReach: CheckEvaluator {
             let whom = who == .principal
                 ? "\(auditor.principal.userName ?? String(auditor.principal.uid)) cannot"
                 : "none of \(judged.count - 1) other local account(s), nor anyone else, can"
-            let what = clean == 1 && seen.count == 1 ? (seen.first ?? all) : "any of the \(clean) object(s) these match: \(patterns.joined(separator: ", "))"
+            let what = clean == 1 && lastClean != nil ? (lastClean ?? all) : "any of the \(clean) object(s) these match: \(patterns.joined(separator: ", "))"
             findings.append(auditor.finding(rule, object: all, access: access, state: .pass, message: "\(whom) \(access.rawValue) \(what)"))
         }
         return findings
