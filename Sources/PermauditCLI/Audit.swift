@@ -82,9 +82,7 @@ extension Permaudit {
                 report = AuditReport(
                     host: AuditSelection.hostInfo(h), principal: audit.principal, profile: audit.profile.name, generatedAt: timestamp(),
                     findings: audit.findings,
-                    elasticsearch: audit.profile.name == "elasticsearch-node"
-                        ? audit.configDir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: h, configDir: $0)) } : nil,
-                    agentPolicy: audit.agentPolicy)
+                    elasticsearch: audit.elasticsearch, agentPolicy: audit.agentPolicy)
             }
 
             // The report is delivered (written and renamed into place, or printed) before the run is committed

@@ -39,6 +39,8 @@ struct AuditSelection: ParsableArguments {
         var configDir: String?
         /// Which agent policy was followed (or that none was).
         var agentPolicy: AgentPolicyUse
+        /// An Elasticsearch node's operator-privileges digest, when the profile judges a node's config.
+        var elasticsearch: OperatorPrivilegesDigest?
     }
 
     /// The configuration folder: `--config-dir`, else the profile's environment variable, else its default.
@@ -73,8 +75,12 @@ struct AuditSelection: ParsableArguments {
     func run(on host: any PermauditHost.Host, principal options: PrincipalOptions) throws -> Outcome {
         let (catalog, profile) = try load()
         let who = try Self.resolvePrincipal(options, profile: profile, host: host).principal
+        let dir = configFolder(for: profile)
+        let judgesNode = catalog.rules.contains { profile.includes(ruleID: $0.id) && $0.check.kind == ElasticsearchConfig.kind }
         let judged = try judge(catalog: catalog, profile: profile, principal: who, host: host)
-        return Outcome(profile: profile, principal: who, findings: judged.findings, configDir: configFolder(for: profile), agentPolicy: judged.use)
+        return Outcome(
+            profile: profile, principal: who, findings: judged.findings, configDir: dir, agentPolicy: judged.use,
+            elasticsearch: judgesNode ? dir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: host, configDir: $0)) } : nil)
     }
 
     /// The findings as the agent's policy (given, else installed) decides them; the whole catalog without one.
