@@ -56,7 +56,7 @@ let package = Package(
             exclude: ["Golden"]),
         .testTarget(name: "PermauditHistoryTests", dependencies: ["PermauditCore", "PermauditAudit", "PermauditHistory"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PermauditCore", "PermauditHost"]),
-        .testTarget(name: "PermauditPolicyTests", dependencies: ["PermauditPolicy"]),
+        .testTarget(name: "PermauditPolicyTests", dependencies: ["PermauditPolicy"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -16,8 +16,8 @@ extension Permaudit {
                 unknown. Exit status: 0 done, 2 bad input, 3 some part could not be looked at.
                 """)
 
-        @Argument(help: "Directories (or files) to sweep.")
-        var trees: [String]
+        @Argument(help: "Directories (or files) to sweep (default with --agent-policy: the directories its log inputs list).")
+        var trees: [String] = []
 
         @OptionGroup(title: "Principal")
         var principal: PrincipalOptions

@@ -151,7 +151,7 @@ public struct AgentPolicyParser {
                 return .other(name: "drop_event", at(node))
             }
             let c = condition(whenNode)
-            if case .unsupported(let why) = c { note(whenNode, "drop_event condition not interpreted: \(why)") }
+            if case .unsupported(let why) = c { note(whenNode.mark == nil ? node : whenNode, "drop_event condition not interpreted: \(why)") }
             return .dropEvent(c, at(node))
         }
         return .other(name: parts[0], at(node))

@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+@testable import PermauditPolicy
+
+/// `permaudit policy show` for each sample policy, against its golden file (`PERMAUDIT_UPDATE_GOLDEN=1` rewrites them).
+struct PolicyShowGoldenTests {
+    static let names = ["system-default", "custom-filestream", "gvfs-dropped", "gvfs-kept", "elastic-defend", "bad/partly"]
+
+    @Test("policy show matches its golden file", arguments: names)
+    func golden(_ name: String) throws {
+        let p = try AgentPolicyParserTests.policy(name + ".yml")
+        let text = PolicySummary.text(p, PolicyImplications(p, variables: PolicyCondition.hostVariables(platform: "linux")))
+        let golden = AgentPolicyParserTests.root.appendingPathComponent("Tests/PermauditPolicyTests/Golden/\(name.replacingOccurrences(of: "/", with: "-")).txt")
+        if ProcessInfo.processInfo.environment["PERMAUDIT_UPDATE_GOLDEN"] == "1" {
+            try text.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        #expect(text == (try String(contentsOf: golden, encoding: .utf8)), "regenerate with PERMAUDIT_UPDATE_GOLDEN=1 swift test --filter PolicyShowGoldenTests after checking the change")
+    }
+
+    @Test("the policy patch for a gvfs mount adds its type to ignore_types and still parses")
+    func patch() throws {
+        let p = try AgentPolicyParserTests.policy("gvfs-kept.yml")
+        let patch = try #require(PolicyPatch.ignoring(mountPoints: ["/run/user/1000/gvfs"], policy: p, mounts: [("/run/user/1000/gvfs", "fuse.gvfsd-fuse")], defaultIgnored: ["tmpfs", "proc"]))
+        let again = try AgentPolicyParser.parse(file: p.file, text: patch.patched)
+        #expect(again.inputs.first?.streams.first?.ignoreTypes?.value == ["tmpfs", "proc", "fuse.gvfsd-fuse"])
+        #expect(patch.unifiedDiff().contains("+      - filesystem.ignore_types: [tmpfs, proc, fuse.gvfsd-fuse]"))
+        // Once ignored, nothing more to patch.
+        #expect(PolicyPatch.ignoring(mountPoints: ["/run/user/1000/gvfs"], policy: again, mounts: [("/run/user/1000/gvfs", "fuse.gvfsd-fuse")], defaultIgnored: []) == nil)
+    }
+}
