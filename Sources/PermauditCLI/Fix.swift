@@ -140,7 +140,8 @@ extension Permaudit {
         func writePolicyPatch(_ patch: PolicyPatch) throws {
             let diff = patch.unifiedDiff()
             if let output {
-                let base = output.hasSuffix(".sh") ? String(output.dropLast(3)) : output
+                // NAME.sh or NAME.json: the policy's files are NAME.policy.diff and NAME.policy.yml.
+                let base = [".sh", ".json"].first(where: output.hasSuffix).map { String(output.dropLast($0.count)) } ?? output
                 try AtomicFile.write(diff, to: base + ".policy.diff", mode: 0o600)
                 try AtomicFile.write(patch.patched, to: base + ".policy.yml", mode: 0o600)
                 writeError("wrote \(base).policy.diff and \(base).policy.yml: the policy change this fix needs (\(patch.reasons.joined(separator: "; ")))")
