@@ -66,8 +66,12 @@ struct AuditSelection: ParsableArguments {
     }
 
     /// The findings as the agent's policy (given, else installed) decides them; the whole catalog without one.
-    func judge(catalog: RuleCatalog, profile: Profile, principal: Principal, host: any PermauditHost.Host) throws -> Judged {
-        let (policy, use) = try agentPolicy.load(on: host)
+    func judge(catalog: RuleCatalog, profile: Profile, principal: Principal, host: any PermauditHost.Host, policyOverride: AgentPolicy? = nil) throws -> Judged {
+        var (policy, use) = try agentPolicy.load(on: host)
+        if let policyOverride {
+            policy = policyOverride
+            use.message += " as patched by this fix"
+        }
         guard let policy else {
             return Judged(findings: findings(catalog: catalog, profile: profile, principal: principal, host: host), use: use, policy: nil)
         }

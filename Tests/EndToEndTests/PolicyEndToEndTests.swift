@@ -145,6 +145,35 @@ struct PolicyEndToEndTests {
         #expect(again.findings.filter { $0.access == "read" || $0.access == "list" }.allSatisfy { $0.state == "pass" })
     }
 
+    @Test("a policy that matches compressed copies: the fix patches exclude_files and opens only the plain files", .enabled(if: ready, "needs root, setpriv, setfacl, useradd, find"))
+    func compressedCopies() throws {
+        let stage = try Stage()
+        defer { stage.tearDown() }
+        try stage.sh("mkdir -p var/log && cd var/log && for f in auth.log auth.log.1 auth.log.2.gz; do echo x > \"$f\"; chmod 0640 \"$f\"; done")
+        let policy = try stage.policy("system-default.yml")
+        // The same policy without its excludes.
+        let text = try String(contentsOfFile: policy, encoding: .utf8).replacingOccurrences(of: "        exclude_files:\n          - '\\.gz$'\n", with: "")
+        try text.write(toFile: policy, atomically: true, encoding: .utf8)
+        let agent = try FixE2E.Agent(prefix: "pa-pol")
+        stage.agent = agent
+        let audit = try Self.audit(["--agent-policy", policy, "--user", agent.name])
+        let log = stage.root + "/var/log"
+        #expect(Set(audit.findings.filter { $0.access == "read" }.map(\.object)) == Set(["auth.log", "auth.log.1", "auth.log.2.gz"].map { log + "/" + $0 }))
+        let logsOnly = stage.root + "/logs-only.yml"
+        try String(text[..<(text.range(of: "  - id: system/metrics-system-7c1f")?.lowerBound ?? text.endIndex)]).write(toFile: logsOnly, atomically: true, encoding: .utf8)
+        let script = stage.root + "/fix.sh"
+        let fix = try FixE2E.permaudit(["fix", "--agent-policy", logsOnly, "--user", agent.name, "-o", script])
+        #expect(fix.status == 0, "\(fix.err)")
+        stage.scripts.append(stage.root + "/fix.rollback.sh")
+        let diff = try String(contentsOfFile: stage.root + "/fix.policy.diff", encoding: .utf8)
+        #expect(diff.contains("+      - exclude_files: ['\\.gz$']\n+        id: logfile-system.auth-7c1f"), "\(diff)")
+        // The patch applies to the policy as patch(1) reads it, and gives the patched file written beside it.
+        try stage.sh("cp logs-only.yml check.yml && patch -s check.yml < fix.policy.diff && cmp check.yml fix.policy.yml")
+        try stage.sh("bash \(script)")
+        let opened = try Self.opened(by: agent.name, try Self.regularFiles(under: log), stage: stage)
+        #expect(Self.display(opened) == Set([log + "/auth.log", log + "/auth.log.1"]))
+    }
+
     @Test("a custom filestream input over names with spaces, newlines and invalid UTF-8: the findings and the fix are exactly its files", .enabled(if: ready, "needs root, setpriv, setfacl, useradd, find"))
     func customFilestream() throws {
         let stage = try Stage()

@@ -28,3 +28,46 @@ struct PolicyShowGoldenTests {
         #expect(PolicyPatch.ignoring(mountPoints: ["/run/user/1000/gvfs"], policy: again, mounts: [("/run/user/1000/gvfs", "fuse.gvfsd-fuse")], defaultIgnored: []) == nil)
     }
 }
+
+struct PolicyPatchTests {
+    static let policy = """
+        inputs:
+          - type: filestream
+            id: app
+            paths:
+              - /srv/app/a.log*
+          - type: log
+            id: old-style
+            streams:
+              - paths: [/srv/app/a.log*]
+                exclude_files: ['\\.tmp$']
+
+        """
+
+    @Test("compressed copies: exclude_files gains \\.gz$ where a list exists, the right key is added where none does; the diff is diff -u's")
+    func compressed() throws {
+        let p = try AgentPolicyParser.parse(file: "p.yml", text: Self.policy)
+        let patch = try #require(PolicyPatch.excludingCompressed(streams: p.inputs.flatMap(\.streams).map(\.location), policy: p))
+        let again = try AgentPolicyParser.parse(file: "p.yml", text: patch.patched)
+        #expect(again.inputs.map { $0.streams.first?.excludeFiles.map(\.value) ?? [] } == [["\\.gz$"], ["\\.tmp$", "\\.gz$"]])
+        #expect(patch.unifiedDiff() == """
+            --- p.yml
+            +++ p.yml (patched by permaudit)
+            @@ -1,5 +1,6 @@
+             inputs:
+            -  - type: filestream
+            +  - prospector.scanner.exclude_files: ['\\.gz$']
+            +    type: filestream
+                 id: app
+                 paths:
+                   - /srv/app/a.log*
+            @@ -7,4 +8,4 @@
+                 id: old-style
+                 streams:
+                   - paths: [/srv/app/a.log*]
+            -        exclude_files: ['\\.tmp$']
+            +        exclude_files: ['\\.tmp$', '\\.gz$']
+
+            """)
+    }
+}
