@@ -294,3 +294,45 @@ struct PolicyEndToEndTests {
         #expect(a.findings.contains { $0.rule == "linux.auth-log.read" })
     }
 }
+
+/// Without --agent-policy, the installed agent's policy where the agent keeps it, judged in an image
+/// (`--root`), so the test never touches the host's own /opt or /etc.
+struct InstalledPolicyTests {
+    static func image() throws -> String {
+        let root = "/tmp/pa-policy-image-\(getpid())-\(Int.random(in: 100_000...999_999))"
+        let r = try FixE2E.sh("""
+            set -e; mkdir -p \(root)/etc \(root)/opt/Elastic/Agent \(root)/var/log \(root)/usr/lib
+            cp /etc/passwd /etc/group \(root)/etc/ && printf 'ID=debian\\n' > \(root)/usr/lib/os-release
+            for f in auth.log auth.log.1 auth.log.2.gz; do echo x > \(root)/var/log/$f; chmod 0640 \(root)/var/log/$f; done
+            """)
+        guard r.status == 0 else { throw E2EError(r.err) }
+        return root
+    }
+
+    @Test("a standalone agent's /opt/Elastic/Agent/elastic-agent.yml is followed and named in the report", .enabled(if: FixE2E.isRoot, "needs root"))
+    func installed() throws {
+        let root = try Self.image()
+        defer { _ = try? FixE2E.sh("rm -rf -- \(root)") }
+        let text = try String(contentsOf: PolicyEndToEndTests.repo.appendingPathComponent("Reports/examples/system-default.policy.yml"), encoding: .utf8)
+        try text.write(toFile: root + "/opt/Elastic/Agent/elastic-agent.yml", atomically: true, encoding: .utf8)
+        let a = try PolicyEndToEndTests.audit(["--root", root, "--user", "nobody"])
+        let use = a.report["agentPolicy"] as? [String: Any]
+        #expect(use?["status"] as? String == "installed")
+        #expect(use?["path"] as? String == "/opt/Elastic/Agent/elastic-agent.yml")
+        #expect(Set(a.findings.filter { $0.access == "read" }.map(\.object)) == ["/var/log/auth.log", "/var/log/auth.log.1"])
+    }
+
+    @Test("a Fleet-managed agent (fleet.enc beside elastic-agent.yml): the report says the policy is encrypted and how to get it", .enabled(if: FixE2E.isRoot, "needs root"))
+    func fleetManaged() throws {
+        let root = try Self.image()
+        defer { _ = try? FixE2E.sh("rm -rf -- \(root)") }
+        try "fleet:\n  enabled: true\n".write(toFile: root + "/opt/Elastic/Agent/elastic-agent.yml", atomically: true, encoding: .utf8)
+        try "\u{1}encrypted".write(toFile: root + "/opt/Elastic/Agent/fleet.enc", atomically: true, encoding: .utf8)
+        let a = try PolicyEndToEndTests.audit(["--root", root, "--user", "nobody"])
+        let use = a.report["agentPolicy"] as? [String: Any]
+        #expect(use?["status"] as? String == "encrypted")
+        #expect((use?["message"] as? String)?.contains("sudo -u elastic-agent-user elastic-agent inspect > policy.yml") == true)
+        // The whole catalog is judged: the .gz copy fails as before.
+        #expect(a.findings.contains { $0.object == "/var/log/auth.log.2.gz" })
+    }
+}
