@@ -20,7 +20,7 @@ public struct AgentPolicyParser {
     /// The input types whose meaning permaudit knows (anything else is "not interpreted").
     public static let knownInputTypes: Set<String> = [
         "logfile", "log", "filestream", "system/metrics", "journald", "winlog", "endpoint", "audit/auditd",
-        "audit/file_integrity", "audit/system", "packet", "pf-host-agent", "profiler", "osquery",
+        "audit/file_integrity", "audit/system", "packet", "pf-host-agent", "profiler",
     ]
 
     public static func parse(file: String, text: String) throws(PolicyFileError) -> AgentPolicy {
