@@ -24,6 +24,9 @@ struct AuditSelection: ParsableArguments {
 
     func validate() throws {
         if let integration, integration.split(separator: ",").isEmpty { throw ValidationError("--integration needs names, e.g. --integration system,docker") }
+        if integration != nil, let file = agentPolicy.file {
+            throw ValidationError("--integration and --agent-policy both choose what is judged: the policy \(file) names its integrations; drop --integration")
+        }
     }
 
     /// The audit as it runs: the catalog, the profile, the principal (the given one, else the profile's),
