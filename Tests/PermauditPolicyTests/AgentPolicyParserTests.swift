@@ -81,4 +81,26 @@ struct AgentPolicyParserTests {
         #expect(s.recursiveGlob == false)
         #expect(s.paths.first?.location.line == 9)
     }
+
+    @Test("a ${var} in a path makes its need unknown, with the variable named; diskio is PartMgr only on Windows")
+    func variablesAndPlatforms() throws {
+        let text = """
+            inputs:
+              - type: logfile
+                id: k8s
+                streams:
+                  - paths: ["/var/log/containers/${kubernetes.pod.name}*.log"]
+              - type: system/metrics
+                id: disk
+                streams:
+                  - metricsets: [diskio, socket_summary]
+            """
+        let p = try AgentPolicyParser.parse(file: "v.yml", text: text)
+        let linux = PolicyImplications(p, variables: PolicyCondition.hostVariables(platform: "linux"))
+        guard case .unknown(let why) = linux.items.first?.state else { Issue.record("expected unknown"); return }
+        #expect(why.contains("${kubernetes.pod.name}"))
+        #expect(linux.items.dropFirst().map(\.need) == [.nothingSpecial(metricset: "diskio"), .nothingSpecial(metricset: "socket_summary")])
+        let windows = PolicyImplications(p, variables: PolicyCondition.hostVariables(platform: "windows"))
+        #expect(windows.items.dropFirst().first?.need == .partMgr)
+    }
 }
