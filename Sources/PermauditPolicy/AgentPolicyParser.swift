@@ -115,6 +115,10 @@ public struct AgentPolicyParser {
             s.recursiveGlob = Self.lookup(node, "recursive_glob.enabled")?.bool ?? true
             s.symlinks = Self.lookup(node, "symlinks")?.bool ?? false
         }
+        if let older = Self.lookup(node, "ignore_older")?.string, older != "0", !s.paths.isEmpty {
+            // permaudit does not read modification times: an old file is judged as if the harvester opened it.
+            note(Self.lookup(node, "ignore_older"), "ignore_older: \(older): not modelled; files last written before that are judged too (the agent skips them until they are written again)")
+        }
         s.metricsets = strings(Self.lookup(node, "metricsets"), "metricsets")
         if let t = Self.lookup(node, "filesystem.ignore_types") {
             s.ignoreTypes = Located(strings(t, "filesystem.ignore_types").map(\.value), at: at(t))
