@@ -73,7 +73,7 @@ let package = Package(
             name: "PermauditFactsTests", dependencies: ["PermauditCore", "PermauditRules", "PermauditFacts", "PermauditAudit", "PermauditFix"],
             exclude: ["Golden", "PowerShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PermauditCore", "PermauditHost"]),
-        .testTarget(name: "PermauditPolicyTests", dependencies: ["PermauditPolicy"]),
+        .testTarget(name: "PermauditPolicyTests", dependencies: ["PermauditPolicy"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

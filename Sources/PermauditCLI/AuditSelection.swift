@@ -28,6 +28,9 @@ struct AuditSelection: ParsableArguments {
     func validate() throws {
         if let integration, integration.split(separator: ",").isEmpty { throw ValidationError("--integration needs names, e.g. --integration system,docker") }
         if let configDir, !configDir.hasPrefix("/") { throw ValidationError("--config-dir \(configDir): give an absolute path") }
+        if integration != nil, let file = agentPolicy.file {
+            throw ValidationError("--integration and --agent-policy both choose what is judged: the policy \(file) names its integrations; drop --integration")
+        }
     }
 
     /// The audit as it runs: the catalog, the profile, the principal (the given one, else the profile's),
@@ -84,8 +87,12 @@ struct AuditSelection: ParsableArguments {
     }
 
     /// The findings as the agent's policy (given, else installed) decides them; the whole catalog without one.
-    func judge(catalog: RuleCatalog, profile: Profile, principal: Principal, host: any PermauditHost.Host) throws -> Judged {
-        let (policy, use) = try agentPolicy.load(on: host)
+    func judge(catalog: RuleCatalog, profile: Profile, principal: Principal, host: any PermauditHost.Host, policyOverride: AgentPolicy? = nil) throws -> Judged {
+        var (policy, use) = try agentPolicy.load(on: host)
+        if let policyOverride {
+            policy = policyOverride
+            use.message += " as patched by this fix"
+        }
         guard let policy else {
             return Judged(findings: findings(catalog: catalog, profile: profile, principal: principal, host: host), use: use, policy: nil)
         }

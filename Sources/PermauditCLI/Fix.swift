@@ -97,13 +97,21 @@ extension Permaudit {
             let plan: FixPlan
             var policyPatch: PolicyPatch?
             if path.isEmpty {
-                let judged = try selection.judge(catalog: catalog, profile: profile, principal: who, host: h)
+                var judged = try selection.judge(catalog: catalog, profile: profile, principal: who, host: h)
+                // Compressed copies the policy matches: the right fix excludes them; the plan follows the patched policy.
+                if let policy = judged.policy, let gz = Self.compressedPatch(policy, host: h) {
+                    policyPatch = gz
+                    if let patched = try? AgentPolicyParser.parse(file: policy.file, text: gz.patched) {
+                        judged = try selection.judge(catalog: catalog, profile: profile, principal: who, host: h, policyOverride: patched)
+                    }
+                }
                 // A policy lists every file the agent opens: the plan opens exactly those (no rotated copies it excludes).
                 if judged.policy != nil { planner.addsRotatedCopies = false }
                 plan = FindingsAdapter.plan(judged.findings, planner: planner, strategy: strategy)
                 if let policy = judged.policy {
                     let mounts = judged.findings.filter { $0.state == .fail && $0.access == .statfs && $0.remedy == .configuration }.map(\.object)
-                    policyPatch = PolicyPatch.ignoring(mountPoints: mounts, policy: policy, mounts: h.mountTable.mounts.map { ($0.mountPoint, $0.fsType) }, defaultIgnored: PolicyAudit.virtualTypes(h))
+                    let ignoring = PolicyPatch.ignoring(mountPoints: mounts, policy: policy, mounts: h.mountTable.mounts.map { ($0.mountPoint, $0.fsType) }, defaultIgnored: PolicyAudit.virtualTypes(h))
+                    policyPatch = policyPatch.map { $0.then(ignoring) } ?? ignoring
                 }
             } else {
                 var requests: [FixPlanner.Request] = []
@@ -167,7 +175,8 @@ extension Permaudit {
         func writePolicyPatch(_ patch: PolicyPatch) throws {
             let diff = patch.unifiedDiff()
             if let output {
-                let base = output.hasSuffix(".sh") ? String(output.dropLast(3)) : output
+                // NAME.sh or NAME.json: the policy's files are NAME.policy.diff and NAME.policy.yml.
+                let base = [".sh", ".json"].first(where: output.hasSuffix).map { String(output.dropLast($0.count)) } ?? output
                 try AtomicFile.write(diff, to: base + ".policy.diff", mode: 0o600)
                 try AtomicFile.write(patch.patched, to: base + ".policy.yml", mode: 0o600)
                 writeError("wrote \(base).policy.diff and \(base).policy.yml: the policy change this fix needs (\(patch.reasons.joined(separator: "; ")))")
@@ -211,6 +220,18 @@ extension Permaudit {
             try emitText(PowerShellScriptEmitter.rollback(plan, scriptName: scriptName), to: rollbackPath)
             writeError("wrote \(output) (\(plan.steps.count) step(s)) and \(rollbackPath); review, then run elevated on \(file.host.name): powershell -File \(scriptName) -WhatIf")
             for u in plan.unresolved { writeError("not fixed by a permission: \(u.ruleID) (\(u.object)): \(u.why)") }
+        }
+
+        /// The patch that excludes compressed copies from the log streams whose globs match some and whose
+        /// excludes skip none of them, or nil.
+        static func compressedPatch(_ policy: AgentPolicy, host h: any PermauditHost.Host) -> PolicyPatch? {
+            let implications = PolicyImplications(policy, variables: AgentPolicyOption.variables(h))
+            var streams: [PolicyLocation] = []
+            for item in implications.items where item.state == .active {
+                guard case .files(let set) = item.need else { continue }
+                if PolicyAudit.hostFiles(set, on: h).opens.contains(where: { $0.hasSuffix(".gz") }) { streams.append(item.origin.location) }
+            }
+            return streams.isEmpty ? nil : PolicyPatch.excludingCompressed(streams: streams, policy: policy)
         }
 
         /// `NAME.sh` → `NAME.rollback.sh`; any other name gets `.rollback.sh` appended.

@@ -1,5 +1,6 @@
 import PermauditCore
 import PermauditHost
+import Synchronization
 
 /// The live host, with names that are not valid UTF-8 kept: listings give each such name in its display
 /// form (`\xNN` for each bad byte, as `RawPath.display`), and lookups of such a path read the raw bytes.
@@ -9,6 +10,14 @@ import PermauditHost
 /// A name that itself spells `\xNN` in plain text is ambiguous here; such names are read as escapes.
 public struct RawNameHost: Host {
     public let base: any Host
+    /// One run's answers: a policy's globs list the same folders and every file's walk looks up the same
+    /// ancestors, many times over (`**` alone walks each folder up to nine times).
+    let memo = Memo()
+
+    final class Memo: Sendable {
+        let facts = Mutex<[String: FactLookup]>([:])
+        let listings = Mutex<[String: Result<[String], HostError>]>([:])
+    }
 
     public init(base: any Host) { self.base = base }
 
@@ -51,13 +60,19 @@ public struct RawNameHost: Host {
     public var securityModules: SecurityModules { base.securityModules }
 
     public func lookup(_ path: String) -> FactLookup {
-        guard isLive, Self.isEscaped(path) else { return base.lookup(path) }
-        return RawFileSystem.lookup(Self.rawPath(display: path))
+        if let known = memo.facts.withLock({ $0[path] }) { return known }
+        let found = isLive && Self.isEscaped(path) ? RawFileSystem.lookup(Self.rawPath(display: path)) : base.lookup(path)
+        memo.facts.withLock { $0[path] = found }
+        return found
     }
 
     public func listDirectory(_ path: String) -> Result<[String], HostError> {
-        guard isLive else { return base.listDirectory(path) }
-        return RawFileSystem.listDirectory(Self.rawPath(display: path)).map { names in names.map { RawPath(bytes: $0).display }.sorted() }
+        if let known = memo.listings.withLock({ $0[path] }) { return known }
+        let names = isLive
+            ? RawFileSystem.listDirectory(Self.rawPath(display: path)).map { names in names.map { RawPath(bytes: $0).display }.sorted() }
+            : base.listDirectory(path)
+        memo.listings.withLock { $0[path] = names }
+        return names
     }
 
     public func readTextFile(_ path: String) -> Result<String, HostError> { base.readTextFile(path) }
