@@ -1,3 +1,5 @@
+import PermauditCore
+
 /// The Windows items of a facts file, decoded. An item that is absent or that the collector could not
 /// read is a `FactsItemProblem` (the rule that needs it reports `unknown`); an item that is there but
 /// malformed is a `FactsFileError` (exit 2).
@@ -125,15 +127,10 @@ public struct WindowsFacts: Sendable {
     /// A SID string (`S-1-5-32-573`); anything else is an error that names the field.
     static func sid(_ f: FactsField) throws(FactsFileError) -> String {
         let s = try f.string()
-        let parts = s.uppercased().split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, parts[0] == "S", parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
-            throw f.invalid("'\(s)' is not a SID (S-1-5-...)")
-        }
-        return s.uppercased()
+        guard let sid = SID(string: s) else { throw f.invalid("'\(s)' is not a SID (S-1-5-...)") }
+        return sid.description
     }
 }
-
-import PermauditCore
 
 extension WindowsFacts {
     /// The account's token: its SID, its group SIDs, and the privileges of `rights` (none when that
