@@ -143,6 +143,21 @@ public enum WindowsCollector {
             }
         }
 
+        # The domain-relative SDDL aliases (DA, DU, LA, ...) as this host resolves them: Windows prints them
+        # in SDDL on a domain member, and their SIDs depend on the domain.
+        Add-FactsItem 'sddl-aliases' {
+            $resolved = [ordered]@{}
+            foreach ($alias in @('LA', 'LG', 'DA', 'DU', 'DG', 'DC', 'DD', 'CA', 'SA', 'EA', 'PA', 'RO', 'CN', 'AP', 'KA', 'EK', 'RS')) {
+                try {
+                    $sd = New-Object System.Security.AccessControl.RawSecurityDescriptor(('O:' + $alias))
+                    if ($sd.Owner) { $resolved[$alias] = $sd.Owner.Value }
+                } catch {
+                    Write-Verbose ('SDDL alias ' + $alias + ' does not resolve here')
+                }
+            }
+            $resolved
+        }
+
         # The members of Event Log Readers and Performance Monitor Users, by SID.
         foreach ($groupSid in @('S-1-5-32-573', 'S-1-5-32-558')) {
             Add-FactsItem ('group:' + $groupSid) {

@@ -92,6 +92,17 @@ import Testing
         #expect(denied.stdout.contains("\"granted\": false"))
     }
 
+    @Test func explainSDDLWithPrivilegesAndDomain() throws {
+        let owner = try FactsTestSupport.permaudit(["explain", "--sddl", "O:SYD:", "--sid", "S-1-5-21-1-1001", "--access", "write-owner"])
+        #expect(owner.status == 1, "without the privilege an empty DACL refuses WRITE_OWNER")
+        let priv = try FactsTestSupport.permaudit(["explain", "--sddl", "O:SYD:", "--sid", "S-1-5-21-1-1001", "--privileges", "SeTakeOwnershipPrivilege", "--access", "write-owner"])
+        #expect(priv.status == 0, "\(priv.stdout)\(priv.stderr)")
+        let noDomain = try FactsTestSupport.permaudit(["explain", "--sddl", "D:(A;;0x1;;;DU)", "--sid", "S-1-5-21-1-1001", "--access", "0x1"])
+        #expect(noDomain.status == 2 && noDomain.stderr.contains("names a domain group"))
+        let domain = try FactsTestSupport.permaudit(["explain", "--sddl", "D:(A;;0x1;;;DU)", "--domain-sid", "S-1-5-21-7-8-9", "--sid", "S-1-5-21-1-1001", "--groups", "S-1-5-21-7-8-9-513", "--access", "0x1"])
+        #expect(domain.status == 0, "\(domain.stderr)")
+    }
+
     @Test func explainFactsObject() throws {
         let r = try FactsTestSupport.permaudit(["explain", "--facts", "windows-host.facts.json", #"HKLM\SYSTEM\CurrentControlSet\Services\PartMgr"#, "--access", "0x2001F"], cwd: FactsTestSupport.examples.path)
         #expect(r.status == 1, "\(r.stderr)")

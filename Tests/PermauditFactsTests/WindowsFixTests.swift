@@ -26,6 +26,7 @@ import Testing
             switch s {
             case .joinGroup(let j): groups.append(j.groupSID)
             case .grantRegistryKey(let g): grants.append(g)
+            case .grantChannel(let c): Issue.record("no channel ACE needed, Event Log Readers reads them: \(c)")
             }
         }
         #expect(Set(groups) == ["S-1-5-32-573", "S-1-5-32-558"])
@@ -82,6 +83,32 @@ import Testing
             #expect(a == b, "\(o) gains \(WindowsRights.hex(a & ~b)) by the fix")
         }
         #expect(others.count >= 8)
+    }
+
+    /// A channel Event Log Readers does not open gets one read ACE for the account instead (wevtutil sl /ca:).
+    @Test func aChannelTheGroupDoesNotOpenGetsItsOwnACE() throws {
+        let text = try String(contentsOf: FactsTestSupport.examples.appendingPathComponent("windows-host.facts.json"), encoding: .utf8)
+            .replacing("(A;;0x1;;;BO)(A;;0x1;;;SO)(A;;0x1;;;S-1-5-32-573)", with: "(A;;0x1;;;BO)(A;;0x1;;;SO)")
+        let file = try FactsFile.parse(text, file: "custom.facts.json")
+        let catalog = try RuleCatalog.builtIn()
+        let outcome = try FactsAudit.run(file, rules: catalog.rules, profile: try #require(catalog.profile(named: "elastic-agent")), integrations: nil)
+        let plan = try WindowsFixPlanner.plan(outcome.findings, facts: try WindowsFacts(file))
+        let channels = plan.steps.compactMap { if case .grantChannel(let c) = $0 { c } else { nil } }
+        let c = try #require(channels.first)
+        #expect(channels.count == 1 && c.channel == "Microsoft-Windows-Sysmon/Operational")
+        #expect(c.sddlAfter == "O:BAG:SYD:(A;;0xf0007;;;SY)(A;;0x7;;;BA)(A;;0x1;;;BO)(A;;0x1;;;SO)(A;;0x1;;;\(plan.accountSID))")
+        #expect(c.othersChanged.isEmpty)
+        if FactsTestSupport.hasTreeSitter {
+            let dir = NSTemporaryDirectory() + "win-channel-\(UInt32.random(in: 0...UInt32.max))"
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            try Data(PowerShellScriptEmitter.script(plan, rollbackName: "r.ps1").utf8).write(to: URL(fileURLWithPath: dir + "/f.ps1"))
+            try Data(PowerShellScriptEmitter.rollback(plan, scriptName: "f.ps1").utf8).write(to: URL(fileURLWithPath: dir + "/r.ps1"))
+            let problems = try FactsTestSupport.powerShellProblems([dir + "/f.ps1", dir + "/r.ps1"])
+            #expect(problems == nil, "\(problems ?? "")")
+            let script = try String(contentsOfFile: dir + "/f.ps1", encoding: .utf8)
+            #expect(script.contains("& wevtutil.exe sl $channel ('/ca:' + $sddlAfter)"))
+        }
     }
 
     @Test func commentsCannotBeBrokenByTheFacts() {

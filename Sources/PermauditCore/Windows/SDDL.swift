@@ -18,10 +18,13 @@ public enum SDDL {
     ]
 
     /// Parses an SDDL string.
-    /// - Parameter domain: the domain SID for domain-relative aliases (`DA`, `DU`); nil makes them an error.
+    /// - Parameters:
+    ///   - domain: the domain SID for domain-relative aliases (`DA`, `DU`); nil makes them an error.
+    ///   - resolved: domain-relative aliases as the host that printed the SDDL resolves them (a collector's
+    ///     `sddl-aliases`); they win over `domain`.
     /// - Throws: `SDDLError` with the offset and what is wrong.
-    public static func parse(_ sddl: String, domain: SID? = nil) throws(SDDLError) -> SecurityDescriptor {
-        var p = Parser(text: Array(sddl), sddl: sddl, domain: domain)
+    public static func parse(_ sddl: String, domain: SID? = nil, resolved: [String: SID] = [:]) throws(SDDLError) -> SecurityDescriptor {
+        var p = Parser(text: Array(sddl), sddl: sddl, domain: domain, resolved: resolved)
         return try p.descriptor()
     }
 
@@ -29,6 +32,7 @@ public enum SDDL {
         let text: [Character]
         let sddl: String
         let domain: SID?
+        let resolved: [String: SID]
         var i = 0
 
         func fail(_ problem: SDDLError.Problem, at offset: Int? = nil) -> SDDLError {
@@ -200,6 +204,7 @@ public enum SDDL {
                 return s
             }
             if word.isEmpty { throw fail(.badSID(word), at: offset) }
+            if SIDAliases.domainRelative[word] != nil, let s = resolved[word] { return s }
             switch SIDAliases.sid(word, domain: domain) {
             case .success(let s): return s
             case .failure(let p): throw fail(p, at: offset)

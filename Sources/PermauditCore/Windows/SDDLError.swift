@@ -30,7 +30,7 @@ public struct SDDLError: Error, Sendable, Hashable, CustomStringConvertible {
         let what: String
         switch problem {
         case .unknownSIDAlias(let a): what = "'\(a)' is not an SDDL SID alias (SY, BA, BU, AU, WD, NS, LS, IU, SU, SO, OW, ER, ...) nor a SID S-1-..."
-        case .domainAliasWithoutDomain(let a): what = "'\(a)' names a domain group: its SID depends on the domain; write the SID (S-1-5-21-...-RID) instead"
+        case .domainAliasWithoutDomain(let a): what = "'\(a)' names a domain group: its SID depends on the domain; write the SID (S-1-5-21-...-RID) instead, or give the domain (explain --domain-sid)"
         case .badSID(let s): what = "'\(s)' is not a SID (S-1-5-...)"
         case .unknownRight(let r): what = "'\(r)' is not an SDDL right (GA, GR, GW, GX, RC, SD, WD, WO, KA, KR, KW, KX, FA, FR, FW, FX, CC, DC, LC, SW, RP, WP, DT, LO, CR, NR, NW, NX) nor a mask 0x..."
         case .badMask(let m): what = "'\(m)' is not a 32-bit mask"

@@ -17,6 +17,7 @@ public enum PowerShellScriptEmitter {
             switch step {
             case .joinGroup(let j): s += joinGroup(j, n: n + 1)
             case .grantRegistryKey(let g): s += grantKey(g, n: n + 1, plan: plan)
+            case .grantChannel(let g): s += grantChannel(g, n: n + 1, plan: plan)
             }
         }
         for u in plan.unresolved {
@@ -44,6 +45,7 @@ public enum PowerShellScriptEmitter {
             switch step {
             case .joinGroup(let j): s += leaveGroup(j, n: n + 1)
             case .grantRegistryKey(let g): s += restoreKey(g, n: n + 1, plan: plan)
+            case .grantChannel(let g): s += restoreChannel(g, n: n + 1, plan: plan)
             }
         }
         s += """
@@ -73,6 +75,7 @@ public enum PowerShellScriptEmitter {
             switch step {
             case .joinGroup(let j): lines.append("# Step \(n + 1): add the account to \(comment(j.groupName)) (\(j.groupSID)), for \(j.ruleIDs.joined(separator: ", ")).")
             case .grantRegistryKey(let g): lines.append("# Step \(n + 1): allow the account \(WindowsRights.hex(g.mask)) on \(comment(g.key)) (that key only, no inheritance), for \(g.ruleID).")
+            case .grantChannel(let g): lines.append("# Step \(n + 1): allow the account to read the event channel \(comment(g.channel)) (one ACE in its channelAccess), for \(g.ruleID).")
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -175,6 +178,63 @@ public enum PowerShellScriptEmitter {
                     $changed++
                     Write-Output (\(q("step \(n): allowed the account \(WindowsRights.hex(g.mask)) on \(g.key); the SDDL before is saved in ")) + $saved)
                 }
+            }
+
+            """
+    }
+
+    /// The current `channelAccess` of a channel, as `wevtutil gl` prints it.
+    static let readChannelAccess = """
+        function Get-ChannelAccess {
+            param([string]$Name)
+            $lines = @(& wevtutil.exe gl $Name 2>&1)
+            if ($LASTEXITCODE -ne 0) { throw ('wevtutil gl ' + $Name + ' failed: ' + ($lines -join ' ')) }
+            foreach ($line in $lines) { if ("$line" -match '^\\s*channelAccess:\\s*(\\S+)') { return $Matches[1] } }
+            throw ('wevtutil gl ' + $Name + ' printed no channelAccess')
+        }
+
+        """
+
+    static func grantChannel(_ g: WindowsFixPlan.ChannelGrant, n: Int, plan: WindowsFixPlan) -> String {
+        let others = g.othersChanged.isEmpty ? "nobody else's rights change" : "the rights of \(g.othersChanged.joined(separator: ", ")) change too"
+        return readChannelAccess + """
+            # Step \(n): one ACE \(comment(g.ace)) in the channelAccess of \(comment(g.channel)): read (0x1) for the account only.
+            #   Judged again on the new descriptor: the account reads it; \(others).
+            $channel = \(q(g.channel))
+            $sddlBefore = \(q(g.sddlBefore))
+            $sddlAfter = \(q(g.sddlAfter))
+            $saved = Join-Path $PSScriptRoot \(q(savedFile(plan, n: n)))
+            $now = Get-ChannelAccess $channel
+            if ($now -eq $sddlAfter) {
+                Write-Output \(q("step \(n): \(g.channel) already lets the account read: nothing to change"))
+            } elseif ($now -ne $sddlBefore) {
+                throw (\(q("step \(n): refusing to touch \(g.channel): its channelAccess changed since the facts were gathered (now ")) + $now + '); gather the facts again and plan again')
+            } elseif ($PSCmdlet.ShouldProcess($channel, \(q("wevtutil sl /ca: with the ACE \(g.ace)")))) {
+                [System.IO.File]::WriteAllText($saved, $now, $noBom)
+                $out = @(& wevtutil.exe sl $channel ('/ca:' + $sddlAfter) 2>&1)
+                if ($LASTEXITCODE -ne 0) { throw (\(q("step \(n): wevtutil sl failed: ")) + ($out -join ' ')) }
+                $changed++
+                Write-Output (\(q("step \(n): the account may read \(g.channel); the channelAccess before is saved in ")) + $saved)
+            }
+
+            """
+    }
+
+    static func restoreChannel(_ g: WindowsFixPlan.ChannelGrant, n: Int, plan: WindowsFixPlan) -> String {
+        readChannelAccess + """
+            # Step \(n) undone: the channelAccess of \(comment(g.channel)) back to the one saved before the change.
+            $channel = \(q(g.channel))
+            $saved = Join-Path $PSScriptRoot \(q(savedFile(plan, n: n)))
+            $original = \(q(g.sddlBefore))
+            if (Test-Path -LiteralPath $saved) { $original = [System.IO.File]::ReadAllText($saved) }
+            $now = Get-ChannelAccess $channel
+            if ($now -eq $original) {
+                Write-Output \(q("step \(n): \(g.channel) already has the channelAccess it had before: nothing to change"))
+            } elseif ($PSCmdlet.ShouldProcess($channel, 'wevtutil sl /ca: with the saved SDDL')) {
+                $out = @(& wevtutil.exe sl $channel ('/ca:' + $original) 2>&1)
+                if ($LASTEXITCODE -ne 0) { throw (\(q("step \(n): wevtutil sl failed: ")) + ($out -join ' ')) }
+                $changed++
+                Write-Output \(q("step \(n): restored the channelAccess of \(g.channel)"))
             }
 
             """

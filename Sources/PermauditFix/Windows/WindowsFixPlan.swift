@@ -8,6 +8,18 @@ public struct WindowsFixPlan: Sendable, Hashable {
         case joinGroup(JoinGroup)
         /// One ACE for the account on a registry key, no inheritance.
         case grantRegistryKey(RegistryGrant)
+        /// One ACE (read, 0x1) for the account in an event channel's `channelAccess` (`wevtutil sl /ca:`).
+        case grantChannel(ChannelGrant)
+    }
+
+    public struct ChannelGrant: Sendable, Hashable {
+        public var channel: String
+        public var ruleID: String
+        public var sddlBefore: String
+        public var sddlAfter: String
+        public var ace: String
+        /// Every other SID of the descriptor whose rights change (empty: nobody else gains).
+        public var othersChanged: [String]
     }
 
     public struct JoinGroup: Sendable, Hashable {

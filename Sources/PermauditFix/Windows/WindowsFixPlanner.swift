@@ -27,7 +27,7 @@ public enum WindowsFixPlanner {
                 if f.evidence.contains(where: { $0.hasPrefix("with ") && $0.contains("the narrow fix is that group") }) {
                     join(SID.eventLogReaders.description, f.ruleID)
                 } else {
-                    unresolved.append(.init(ruleID: f.ruleID, object: f.object, why: "Event Log Readers would not let the account read it: the channel's ACL needs an ACE for \(token.user) (wevtutil sl \"\(f.object)\" /ca:SDDL)"))
+                    steps.append(.grantChannel(try channelGrant(channel: f.object, ruleID: f.ruleID, token: token, facts: facts)))
                 }
             case "windows.perf-counters.read":
                 join(SID.performanceMonitorUsers.description, f.ruleID)
@@ -79,6 +79,33 @@ public enum WindowsFixPlanner {
         return nil
     }
 
+    /// One read ACE for the account in a channel's ACL, where Event Log Readers would not open it.
+    static func channelGrant(channel: String, ruleID: String, token: WindowsToken, facts: WindowsFacts) throws -> WindowsFixPlan.ChannelGrant {
+        guard case .success(let (s, sd)) = try facts.descriptor(WindowsFacts.Item.channel(channel)) else {
+            throw FactsQueryError("fix --facts: the facts hold no channelAccess of \(channel)")
+        }
+        let ace = "(A;;0x1;;;\(token.user))"
+        let after = try SDDLEdit.addingExplicitACE(ace, to: s.sddl)
+        let newSD = try SDDL.parse(after)
+        let account = WindowsAccessCheck.check(newSD, token: token, desired: 0x1, kind: .eventChannel, object: channel)
+        guard account.verdict == .granted else { throw FactsQueryError("fix --facts: the planned ACE \(ace) would not let the account read \(channel): \(account.reason)") }
+        return .init(channel: channel, ruleID: ruleID, sddlBefore: s.sddl, sddlAfter: after, ace: ace, othersChanged: othersChanged(before: sd, after: newSD, kind: .eventChannel, account: token.user))
+    }
+
+    /// The SIDs (each alone) whose maximum rights differ between two descriptors, the account's aside.
+    static func othersChanged(before sd: SecurityDescriptor, after newSD: SecurityDescriptor, kind: WindowsObjectKind, account: SID) -> [String] {
+        var changed: [String] = []
+        let others = Set(sd.daclEntries.map(\.trustee.description) + observers).subtracting([account.description]).sorted()
+        for o in others {
+            guard let sid = SID(string: o) else { continue }
+            let t = WindowsToken(user: sid, groups: [])
+            let b = WindowsAccessCheck.check(sd, token: t, desired: WindowsRights.maximumAllowed, kind: kind, object: "").grantedMask
+            let a = WindowsAccessCheck.check(newSD, token: t, desired: WindowsRights.maximumAllowed, kind: kind, object: "").grantedMask
+            if a != b { changed.append(o) }
+        }
+        return changed
+    }
+
     /// One ACE for the account with exactly `mask` on the key, no inheritance; judged again on the new descriptor.
     static func registryGrant(key: String, ruleID: String, mask: UInt32, token: WindowsToken, facts: WindowsFacts) throws -> WindowsFixPlan.RegistryGrant {
         guard case .success(let (s, sd)) = try facts.descriptor(WindowsFacts.Item.registryKey(key)) else {
@@ -90,15 +117,7 @@ public enum WindowsFixPlanner {
         let account = WindowsAccessCheck.check(newSD, token: token, desired: mask, kind: .registryKey, object: key)
         guard account.verdict == .granted else { throw FactsQueryError("fix --facts: the planned ACE \(ace) would not grant \(WindowsRights.hex(mask)) on \(key): \(account.reason)") }
         // Nobody else gains: each other SID's maximum rights are the same before and after.
-        var changed: [String] = []
-        let others = Set(sd.daclEntries.map(\.trustee.description) + observers).subtracting([token.user.description]).sorted()
-        for o in others {
-            guard let sid = SID(string: o) else { continue }
-            let t = WindowsToken(user: sid, groups: [])
-            let b = WindowsAccessCheck.check(sd, token: t, desired: WindowsRights.maximumAllowed, kind: .registryKey, object: key).grantedMask
-            let a = WindowsAccessCheck.check(newSD, token: t, desired: WindowsRights.maximumAllowed, kind: .registryKey, object: key).grantedMask
-            if a != b { changed.append(o) }
-        }
+        let changed = othersChanged(before: sd, after: newSD, kind: .registryKey, account: token.user)
         let owner = sd.owner?.description ?? ""
         let max = WindowsAccessCheck.check(newSD, token: token, desired: WindowsRights.maximumAllowed, kind: .registryKey, object: key).grantedMask
         return .init(key: key, ruleID: ruleID, mask: mask, owner: owner, sddlBefore: s.sddl, sddlAfter: after, ace: ace, accountAfter: max, othersChanged: changed)

@@ -94,4 +94,12 @@ import Testing
             #expect(error.description.contains(b.says), "\(error)")
         }
     }
+
+    @Test func anExplicitACEGoesAfterTheExplicitOnesAndBeforeTheInherited() throws {
+        let after = try SDDLEdit.addingExplicitACE("(A;;0x2001f;;;S-1-5-21-1-1001)", to: "O:SYG:SYD:AI(D;;0x2;;;WD)(A;ID;KR;;;BU)S:(AU;FA;KA;;;WD)")
+        #expect(after == "O:SYG:SYD:AI(D;;0x2;;;WD)(A;;0x2001f;;;S-1-5-21-1-1001)(A;ID;KR;;;BU)S:(AU;FA;KA;;;WD)")
+        #expect(throws: SDDLError.self) { try SDDLEdit.addingExplicitACE("(A;;0x1;;;WD)", to: "O:SYD:NO_ACCESS_CONTROL") }
+        #expect(throws: SDDLError.self) { try SDDLEdit.addingExplicitACE("(A;;0x1;;;WD)", to: "O:SY") }
+        #expect(throws: SDDLError.self) { try SDDLEdit.addingExplicitACE("(A;;0x1;;WD)", to: "O:SYD:") }
+    }
 }
