@@ -13,6 +13,13 @@ enum AtomicFile {
         let dir = (path as NSString).deletingLastPathComponent
         let folder = dir.isEmpty ? "." : dir
         let name = (path as NSString).lastPathComponent
+        // A device or a FIFO (`-o /dev/null`, `-o /dev/stdout`) is written as it is: renaming over it would
+        // replace the host's /dev/null with a regular file.
+        var st = stat()
+        if stat(path, &st) == 0, st.st_mode & S_IFMT != S_IFREG, st.st_mode & S_IFMT != S_IFDIR {
+            try writeInPlace(text, to: path)
+            return
+        }
         removeStale(of: name, in: folder)
         var temp = ""
         var fd: Int32 = -1
@@ -43,6 +50,22 @@ enum AtomicFile {
             throw InputError("-o \(path): cannot rename into place: \(String(cString: strerror(e)))")
         }
         bytes.removeAll()
+    }
+
+    static func writeInPlace(_ text: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw InputError("-o \(path): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw InputError("-o \(path): write failed: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
     }
 
     static func tempName(of name: String, pid: pid_t, random: UInt64) -> String {

@@ -73,6 +73,22 @@ struct HardeningEndToEndTests {
         let left = Set(try FileManager.default.contentsOfDirectory(atPath: d))
         #expect(left == ["root", "r.json", ".r.json.notes.tmp", ".other.json.99999999.tmp"], "\(left.sorted())")
     }
+
+    @Test("-o onto a device writes into it and leaves the device in place (a null device node of the test's own, never /dev/null)",
+          .enabled(if: geteuid() == 0, "needs root for mknod"))
+    func outputOntoDevice() throws {
+        let d = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: d) }
+        let empty = d + "/root", device = d + "/null"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+        // major 1, minor 3 (glibc's makedev encoding): the null device.
+        try #require(mknod(device, S_IFCHR | 0o666, dev_t((1 << 8) | 3)) == 0, "mknod: \(String(cString: strerror(errno)))")
+        let r = try PermauditRun.run(["audit", "--root", empty, "-o", device, "--format", "json"])
+        #expect(r.status == 0 || r.status == 1, "\(r.stderr)")
+        var st = stat()
+        #expect(lstat(device, &st) == 0 && st.st_mode & S_IFMT == S_IFCHR, "the device was replaced by a regular file")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: d).sorted() == ["null", "root"])
+    }
 }
 
 /// (uid_t)-1 and (gid_t)-1 are reserved by the kernel: no process runs as them.
