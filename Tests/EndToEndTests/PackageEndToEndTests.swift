@@ -24,9 +24,10 @@ import Testing
 
     func sh(_ script: String) throws -> PermauditRun.Outcome { try PermauditRun.runProcess("/bin/sh", ["-c", script]) }
 
-    /// Every path on the host that the package may own, or that dpkg keeps for it.
+    /// Every path on the host that the package may own, or that dpkg keeps for it (all have permaudit in
+    /// their path; other suites write their own files in /etc/logrotate.d meanwhile).
     func snapshot() throws -> Set<String> {
-        let out = try sh("find /usr/bin /usr/lib/systemd/system /usr/share/man/man1 /usr/share/bash-completion /usr/share/zsh /usr/share/fish /usr/share/doc/permaudit /etc/logrotate.d /var/lib/dpkg/info -xdev 2>/dev/null | sort")
+        let out = try sh("find /usr/bin /usr/lib/systemd/system /usr/share/man/man1 /usr/share/bash-completion /usr/share/zsh /usr/share/fish /usr/share/doc/permaudit /etc/logrotate.d /var/lib/dpkg/info -xdev -path '*permaudit*' 2>/dev/null | sort")
         return Set(out.stdout.split(separator: "\n").map(String.init))
     }
 
