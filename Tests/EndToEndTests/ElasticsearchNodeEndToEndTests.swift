@@ -191,6 +191,16 @@ struct ElasticsearchNodeEndToEndTests {
         let d1 = try Self.digest(audit.out), d2 = try nodeDigest(twin), d3 = try nodeDigest(other)
         #expect(d1 == d2, "nodes with the same operator settings and operator_users.yml")
         #expect(d1 != d3, "a node with operator privileges off differs")
+        // A relative folder is a usage error (exit 2, naming the flag); a folder with no node is not applicable, not a failure.
+        let relative = try FixE2E.permaudit(["audit", "--profile", "elasticsearch-node", "--user", service.name, "--config-dir", "etc/elasticsearch"])
+        #expect(relative.status == 2 && relative.err.contains("--config-dir etc/elasticsearch: give an absolute path"), "\(relative.err)")
+        let empty = top + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+        let none = try FixE2E.permaudit(["audit", "--profile", "elasticsearch-node", "--user", service.name, "--config-dir", empty, "--format", "json"])
+        var noneStates: [String: String] = [:]
+        for f in try Self.findings(none.out) { if let id = f["ruleId"] as? String, id.hasPrefix("linux.elasticsearch.") { noneStates[id] = f["state"] as? String } }
+        // Only the folder itself is there, closed to others: that one passes; nothing fails.
+        #expect(noneStates.filter { $0.value != "not-applicable" } == ["linux.elasticsearch.secrets.others-cannot-write": "pass"], "\(noneStates)")
         // ES_PATH_CONF points the profile at a folder too.
         let env = try FixE2E.run(["env", "ES_PATH_CONF=\(other)", FixE2E.binary, "audit", "--profile", "elasticsearch-node", "--user", service.name, "--format", "json"])
         #expect(try Self.digest(env.out) == d3)
