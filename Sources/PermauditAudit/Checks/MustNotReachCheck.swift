@@ -73,12 +73,17 @@ extension MustNotReach: CheckEvaluator {
             }
             for path in expansion.matches where seen.insert(path).inserted {
                 var reached: [(Principal, AccessDecision, GrantPath?)] = []
+                var undecided = false
                 for who in judged {
                     let d = evaluator.decide(path, access, for: who)
                     if d.verdict == .granted { reached.append((who, d, GrantPath.of(d))) }
-                    if d.verdict == .unknown, unknown.count < 1 { unknown.append(d) }
+                    if d.verdict == .unknown {
+                        undecided = true
+                        if unknown.isEmpty { unknown.append(d) }
+                    }
                 }
-                if reached.isEmpty { clean += 1; lastClean = path; continue }
+                // An object permaudit could not decide for someone is not clean: it is the unknown finding.
+                if reached.isEmpty { if !undecided { clean += 1; lastClean = path }; continue }
                 findings.append(failure(rule, auditor, path: path, access: access, reached: reached, judged: judged.count))
             }
         }
