@@ -41,7 +41,7 @@ extension Permaudit {
         func run() throws {
             let h = try host.makeHost(pid: principal.pid)
             let who = try principal.resolve(on: h)
-            let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+            let absolute = RawArgument.absolute(path)
             let decision = AccessEvaluator(source: h).decide(absolute, access, for: who)
             switch format {
             case .text: print(DecisionRenderer.text(decision, color: isatty(1) == 1), terminator: "")

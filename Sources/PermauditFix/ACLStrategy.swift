@@ -36,7 +36,7 @@ struct ACLStrategy {
                     unresolved.append(.init(path: r.path, access: r.access, reason: why.reason, configurationFix: why.fix))
                     break
                 }
-                guard d.verdict == .denied, d.errno == "EACCES", let at = d.blockedAt, let facts = overlay.facts(at), facts.type != .symlink else {
+                guard d.verdict == .denied, d.errno == .permissionDenied, let at = d.blockedAt, let facts = overlay.facts(at), facts.type != .symlink else {
                     unresolved.append(.init(path: r.path, access: r.access, reason: d.reason, configurationFix: "no permission change can fix this: \(d.reason)"))
                     break
                 }
@@ -165,7 +165,7 @@ struct ACLStrategy {
         let stanza = planner.logrotate.stanza(for: path)
             ?? planner.logrotate.stanzas.last { s in s.patterns.contains { pat in
                 // A rotated copy: judge it by the live file's stanza.
-                RawFileSystem.coversLiveFile(pat, path)
+                PathPattern.coversLiveFile(pat, path)
             } }
         guard let stanza else {
             if path.parent.display.hasPrefix("/var/log") {
@@ -189,13 +189,13 @@ struct ACLStrategy {
     }
 }
 
-extension RawFileSystem {
+extension PathPattern {
     /// Whether a logrotate pattern covers the live file of which `path` is a rotated copy.
     static func coversLiveFile(_ pattern: String, _ path: RawPath) -> Bool {
         let name = path.lastComponent
         for cut in stride(from: name.count - 1, to: 0, by: -1) where name[cut] == UInt8(ascii: ".") || name[cut] == UInt8(ascii: "-") {
             let live = path.parent.appending(Array(name[..<cut]))
-            if RotatedName.isRotatedCopy(name, of: live.lastComponent), fnmatchBytes(Array(pattern.utf8), live.bytes) { return true }
+            if RotatedName.isRotatedCopy(name, of: live.lastComponent), matches(Array(pattern.utf8), live.bytes) { return true }
         }
         return false
     }
@@ -210,7 +210,7 @@ enum NoPermissionHelps {
             }
             return (m.because, "no permission helps: the mount refuses it (\(m.because)); change the mount options or leave the path out")
         }
-        if d.errno == "EROFS" || d.errno == "EPERM" {
+        if d.errno == .readOnlyFileSystem || d.errno == .notPermitted {
             return (d.reason, "no permission helps: \(d.reason)")
         }
         return nil

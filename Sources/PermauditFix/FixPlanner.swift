@@ -58,11 +58,11 @@ public struct FixPlanner: Sendable {
         }
         var seenPaths = Set(requests.map { $0.path.bytes })
         for r in requests where r.access == .read {
-            guard case .found(let f) = RawFileSystem.lookup(r.path), f.type == .regular else { continue }
-            guard case .success(let names) = RawFileSystem.listDirectory(r.path.parent) else { continue }
+            guard case .found(let f) = host.fileSystem.lookup(r.path), f.type == .regular else { continue }
+            guard case .success(let names) = host.listDirectory(r.path.parent) else { continue }
             for name in names where RotatedName.isRotatedCopy(name, of: r.path.lastComponent) {
                 let p = r.path.parent.appending(name)
-                guard case .found(let g) = RawFileSystem.lookup(p), g.type == .regular, seenPaths.insert(p.bytes).inserted else { continue }
+                guard case .found(let g) = host.fileSystem.lookup(p), g.type == .regular, seenPaths.insert(p.bytes).inserted else { continue }
                 out.append((p, .read, r.ruleID, "rotated copy of \(r.path.display)"))
             }
         }
@@ -71,8 +71,10 @@ public struct FixPlanner: Sendable {
 
     // MARK: - Shared by the strategies
 
+    /// A decision about a path the plan names by its display text: the overlay knows its bytes.
     func decide(_ source: any FactSource, _ path: String, _ access: Access, _ who: Principal) -> AccessDecision {
-        AccessEvaluator(source: source).decide(path, access, for: who)
+        let raw = (source as? OverlaySource)?.raw[path] ?? RawPath(path)
+        return AccessEvaluator(source: source).decide(raw, access, for: who)
     }
 
     /// Everyone an entry for `gid` speaks for: its listed members and the users whose primary group it is.
@@ -118,10 +120,10 @@ public struct FixPlanner: Sendable {
     /// The entries of a directory (display text and type), up to `scanLimit`; the directory itself first.
     func objects(in dir: RawPath, source: any FactSource) -> [(String, FileType)] {
         var out: [(String, FileType)] = [(dir.display, .directory)]
-        guard case .success(let names) = RawFileSystem.listDirectory(dir) else { return out }
+        guard case .success(let names) = host.listDirectory(dir) else { return out }
         for name in names.prefix(scanLimit) {
             let p = dir.appending(name)
-            if case .found(let f) = RawFileSystem.lookup(p), f.type != .symlink { out.append((p.display, f.type)) }
+            if case .found(let f) = host.fileSystem.lookup(p), f.type != .symlink { out.append((p.display, f.type)) }
         }
         return out
     }
@@ -133,11 +135,11 @@ public struct FixPlanner: Sendable {
         var seen = Set<[UInt8]>()
         var count = 0
         while let dir = pending.popLast(), count < scanLimit {
-            guard seen.insert(dir.bytes).inserted, case .success(let names) = RawFileSystem.listDirectory(dir) else { continue }
+            guard seen.insert(dir.bytes).inserted, case .success(let names) = host.listDirectory(dir) else { continue }
             for name in names {
                 count += 1
                 let p = dir.appending(name)
-                guard case .found(let f) = RawFileSystem.lookup(p), f.type == .regular || f.type == .directory else { continue }
+                guard case .found(let f) = host.fileSystem.lookup(p), f.type == .regular || f.type == .directory else { continue }
                 if f.type == .directory { pending.append(p) }
                 let access: Access = f.type == .directory ? .list : .read
                 let b = decide(source, p.display, access, before).verdict

@@ -96,7 +96,7 @@ enum ServiceFixes {
             for g in s.groups { if let gid = planner.host.accounts.group(named: g)?.gid { changed.groups.append(gid) } }
             for c in s.capabilities { changed.capabilities.insert(c) }
         }
-        let roots = ["/var/log/journal", "/run/log/journal", "/var/log", "/etc"].map(RawPath.init)
+        let roots = ["/var/log/journal", "/run/log/journal", "/var/log", "/etc"].map { RawPath($0) }
         let opened = planner.newlyReadable(under: roots, before: who, after: changed, source: OverlaySource(base: planner.host))
         var notes = BlastRadius.alsoOpensNotes(opened, computedUnder: roots)
         if settings.contains(where: { !$0.capabilities.isEmpty }) {
