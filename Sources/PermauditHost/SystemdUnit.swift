@@ -24,7 +24,7 @@ public struct SystemdUnitCredentials: Sendable, Hashable {
             }
         }
         guard let main else {
-            throw HostError("find unit", path: unit, errno: 2, hint: "no \(unit) under \(searchPath.joined(separator: ", ")); give --user instead, or check the unit's name")
+            throw HostError("find unit", path: unit, errno: .noSuchFileOrDirectory, hint: "no \(unit) under \(searchPath.joined(separator: ", ")); give --user instead, or check the unit's name")
         }
         var texts = [main]
         var dropIns: [String: (String, String)] = [:]

@@ -51,7 +51,7 @@ extension MustNotReach: CheckEvaluator {
             for (dir, reason) in expansion.unreadable {
                 findings.append(auditor.finding(rule, object: pattern, access: access, state: .unknown, message: "permaudit cannot list \(dir) to expand \(pattern): \(reason)"))
             }
-            for path in expansion.matches where seen.insert(path).inserted {
+            for path in expansion.matches where seen.insert(path.display).inserted {
                 var reached: [(Principal, AccessDecision, GrantPath?)] = []
                 for who in judged {
                     let d = auditor.evaluator.decide(path, access, for: who)
@@ -59,7 +59,7 @@ extension MustNotReach: CheckEvaluator {
                     if d.verdict == .unknown, unknown.count < 1 { unknown.append(d) }
                 }
                 if reached.isEmpty { clean += 1; continue }
-                findings.append(failure(rule, auditor, path: path, access: access, reached: reached, judged: judged.count))
+                findings.append(failure(rule, auditor, path: path.display, access: access, reached: reached, judged: judged.count))
             }
         }
         if let d = unknown.first {

@@ -25,7 +25,7 @@ public struct ElasticsearchNodeFiles: Sendable {
         func read(_ name: String) -> Text {
             switch host.readTextFile(Self.join(configDir, name)) {
             case .success(let s): return .text(s)
-            case .failure(let e): return e.errno == 2 ? .missing : .unreadable(e.description)
+            case .failure(let e): return e.errno == .noSuchFileOrDirectory ? .missing : .unreadable(e.description)
             }
         }
         settingsFile = read("elasticsearch.yml")
