@@ -11,8 +11,8 @@ public enum DecisionRenderer {
         let verdict: String
         switch d.verdict {
         case .granted: verdict = paint.green("GRANTED")
-        case .denied: verdict = paint.red("DENIED") + (d.errno.map { " (\($0))" } ?? "")
-        case .unknown: verdict = paint.yellow("UNKNOWN") + (d.errno.map { " (\($0))" } ?? "")
+        case .denied: verdict = paint.red("DENIED") + (d.errno.map { " (\($0.name))" } ?? "")
+        case .unknown: verdict = paint.yellow("UNKNOWN") + (d.errno.map { " (\($0.name))" } ?? "")
         }
         lines.append("\(d.access.rawValue) \(v(d.path)): \(verdict)")
         lines.append("  principal: \(v(d.principal.description))  [\(v(d.principal.origin))]")
@@ -33,7 +33,7 @@ public enum DecisionRenderer {
             let mode = (s.mode ?? "").padding(width)
             let owner = v("\(s.owner ?? "") \(s.group ?? "")").padding(ownerWidth)
             var why = "\(s.check): \(v(s.because))"
-            if let e = s.errno, s.outcome != .granted { why += " [\(e)]" }
+            if let e = s.errno, s.outcome != .granted { why += " [\(e.name)]" }
             let here = s == decisive ? "  " + paint.bold("<- decided here") : ""
             lines.append("  \(mark)\(mode) \(owner) \(v(s.path).padding(pathWidth))  \(paint.dim(why))\(here)")
         }
@@ -54,7 +54,7 @@ public enum DecisionRenderer {
             ("resolvedPath", d.resolvedPath.map(JSONValue.string) ?? .null),
             ("access", .string(d.access.rawValue)),
             ("principal", principalObject(d.principal)),
-            ("errno", d.errno.map(JSONValue.string) ?? .null),
+            ("errno", d.errno.map { JSONValue.string($0.name) } ?? .null),
             ("reason", .string(d.reason)),
             ("blockedAt", d.blockedAt.map(JSONValue.string) ?? .null),
             ("evidence", .array(d.evidence.map(evidenceObject))),
@@ -91,7 +91,7 @@ public enum DecisionRenderer {
         if let v = s.matchedEntry { fields.append(("matchedEntry", .string(v))) }
         if let v = s.mask { fields.append(("mask", .string(v))) }
         if let v = s.capability { fields.append(("capability", .string(v))) }
-        if let v = s.errno { fields.append(("errno", .string(v))) }
+        if let v = s.errno { fields.append(("errno", .string(v.name))) }
         return .object(fields)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import PermauditAudit
+import PermauditCore
 import PermauditHost
 import PermauditPolicy
 
@@ -57,16 +58,16 @@ struct AgentPolicyOption: ParsableArguments {
     /// A file read whole, as text (bad UTF-8 repaired: YAML is text).
     static func readWhole(_ path: String) -> Result<String, HostError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .failure(HostError("open", path: path, errno: errno)) }
+        guard fd >= 0 else { return .failure(HostError("open", path: path, errno: Errno(rawValue: errno))) }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = read(fd, &buffer, buffer.count)
-            if n < 0 { return .failure(HostError("read", path: path, errno: errno)) }
+            if n < 0 { return .failure(HostError("read", path: path, errno: Errno(rawValue: errno))) }
             if n == 0 { break }
             bytes += buffer[0..<n]
-            if bytes.count > 64 << 20 { return .failure(HostError("read", path: path, errno: EFBIG)) }
+            if bytes.count > 64 << 20 { return .failure(HostError("read", path: path, errno: .fileTooLarge)) }
         }
         return .success(String(decoding: bytes, as: UTF8.self))
     }

@@ -114,14 +114,14 @@ extension Permaudit {
             guard let path, let access = Access(argument: access) else { return }
             let h = try host.makeHost(pid: principal.pid)
             let who = try principal.resolve(on: h)
-            let absolute = path.hasPrefix("/") ? path : currentDirectory() + "/" + path
+            let absolute = RawArgument.absolute(path)
             let decision = AccessEvaluator(source: h).decide(absolute, access, for: who)
             switch format {
             case .text: print(DecisionRenderer.text(decision, color: isatty(1) == 1), terminator: "")
             case .json: print(DecisionRenderer.json(decision), terminator: "")
             }
-            if let inputs = try agentPolicy.inputs(opening: absolute, on: RawNameHost(base: h)) {
-                let lines = inputs.isEmpty ? ["no input of \(agentPolicy.file ?? "the policy") opens \(absolute)"] : inputs
+            if let inputs = try agentPolicy.inputs(opening: absolute.display, on: RawNameHost(base: h)) {
+                let lines = inputs.isEmpty ? ["no input of \(agentPolicy.file ?? "the policy") opens \(absolute.display)"] : inputs
                 // JSON stays one object on standard output; the policy's word goes beside it.
                 for line in lines { if format == .text { print("  policy: " + VisibleText.escape(line)) } else { writeError("policy: " + line) } }
             }

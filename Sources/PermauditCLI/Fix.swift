@@ -116,7 +116,7 @@ extension Permaudit {
             } else {
                 var requests: [FixPlanner.Request] = []
                 for p in path {
-                    switch RawFileSystem.expand(RawPath(p)) {
+                    switch PathPattern.expandLast(RawPath(p)) {
                     case .success(let found) where !found.isEmpty:
                         requests += found.map { FixPlanner.Request(path: $0, access: access) }
                     case .success:

@@ -73,10 +73,10 @@ extension Permaudit {
             let trees = self.trees.isEmpty ? try agentPolicy.trees(on: RawNameHost(base: h)) : self.trees
             if trees.isEmpty { throw InputError("--agent-policy \(agentPolicy.file ?? ""): its log inputs list no directory on this host; give TREE") }
             for tree in trees {
-                let absolute = tree.hasPrefix("/") ? tree : currentDirectory() + "/" + tree
+                let absolute = RawArgument.absolute(tree)
                 // The way to the tree is judged like explain: every ancestor's search, symlinks followed.
                 let top = evaluator.decide(absolute, .statfs, for: who)
-                guard top.verdict == .granted, let start = top.resolvedPath else {
+                guard top.verdict == .granted, let start = top.resolved else {
                     if top.verdict == .unknown { unknown += 1 }
                     writeError("\(tree): not reachable: \(top.reason)")
                     continue
@@ -93,7 +93,7 @@ extension Permaudit {
                         return judge.canEnter(o.facts, mount: o.mount)
                     case .unreadable(let path, let error):
                         unknown += 1
-                        writeError("unknown: \(String(decoding: path, as: UTF8.self)): permaudit cannot look: \(error)")
+                        writeError("unknown: \(RawPath(bytes: path).display): permaudit cannot look: \(error)")
                         return false
                     }
                 }

@@ -178,7 +178,7 @@ struct ACLStrategy {
         let stanza = planner.logrotate.stanza(for: path)
             ?? planner.logrotate.stanzas.last { s in s.patterns.contains { pat in
                 // A rotated copy: judge it by the live file's stanza.
-                RawFileSystem.coversLiveFile(pat, path)
+                PathPattern.coversLiveFile(pat, path)
             } }
         guard let stanza else {
             if path.parent.display.hasPrefix("/var/log") {
@@ -202,13 +202,13 @@ struct ACLStrategy {
     }
 }
 
-extension RawFileSystem {
+extension PathPattern {
     /// Whether a logrotate pattern covers the live file of which `path` is a rotated copy.
     static func coversLiveFile(_ pattern: String, _ path: RawPath) -> Bool {
         let name = path.lastComponent
         for cut in stride(from: name.count - 1, to: 0, by: -1) where name[cut] == UInt8(ascii: ".") || name[cut] == UInt8(ascii: "-") {
             let live = path.parent.appending(Array(name[..<cut]))
-            if RotatedName.isRotatedCopy(name, of: live.lastComponent), fnmatchBytes(Array(pattern.utf8), live.bytes) { return true }
+            if RotatedName.isRotatedCopy(name, of: live.lastComponent), matches(Array(pattern.utf8), live.bytes) { return true }
         }
         return false
     }

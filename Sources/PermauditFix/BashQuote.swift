@@ -1,3 +1,4 @@
+import PermauditCore
 import PermauditHost
 
 /// Quoting for bash that is exact for any bytes: printable ASCII other than `'` and `\` is kept as is,

@@ -64,11 +64,11 @@ public struct FixPlanner: Sendable {
         }
         var seenPaths = Set(requests.map { $0.path.bytes })
         for r in requests where r.access == .read && addsRotatedCopies {
-            guard case .found(let f) = RawFileSystem.lookup(r.path), f.type == .regular else { continue }
-            guard case .success(let names) = RawFileSystem.listDirectory(r.path.parent) else { continue }
+            guard case .found(let f) = host.fileSystem.lookup(r.path), f.type == .regular else { continue }
+            guard case .success(let names) = host.listDirectory(r.path.parent) else { continue }
             for name in names where RotatedName.isRotatedCopy(name, of: r.path.lastComponent) {
                 let p = r.path.parent.appending(name)
-                guard case .found(let g) = RawFileSystem.lookup(p), g.type == .regular, seenPaths.insert(p.bytes).inserted else { continue }
+                guard case .found(let g) = host.fileSystem.lookup(p), g.type == .regular, seenPaths.insert(p.bytes).inserted else { continue }
                 out.append((p, .read, r.ruleID, "rotated copy of \(r.path.display)"))
             }
         }
@@ -77,8 +77,10 @@ public struct FixPlanner: Sendable {
 
     // MARK: - Shared by the strategies
 
+    /// A decision about a path the plan names by its display text: the overlay knows its bytes.
     func decide(_ source: any FactSource, _ path: String, _ access: Access, _ who: Principal) -> AccessDecision {
-        AccessEvaluator(source: source).decide(path, access, for: who)
+        let raw = (source as? OverlaySource)?.raw[path] ?? RawPath(path)
+        return AccessEvaluator(source: source).decide(raw, access, for: who)
     }
 
     /// Everyone an entry for `gid` speaks for: its listed members and the users whose primary group it is.

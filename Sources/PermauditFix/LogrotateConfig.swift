@@ -1,3 +1,4 @@
+import PermauditCore
 import PermauditHost
 
 /// The parts of a logrotate configuration that decide whether an ACL survives rotation.
@@ -52,7 +53,7 @@ public struct LogrotateConfig: Sendable, Hashable {
 
     /// The last stanza whose pattern matches the path (logrotate refuses duplicates; the last wins here).
     public func stanza(for path: RawPath) -> Stanza? {
-        stanzas.last { s in s.patterns.contains { RawFileSystem.fnmatchBytes(Array($0.utf8), path.bytes) } }
+        stanzas.last { s in s.patterns.contains { PathPattern.matches(Array($0.utf8), path.bytes) } }
     }
 
     struct Options {

@@ -2,8 +2,8 @@ import PermauditCore
 import PermauditHost
 
 /// A host seen through planned changes: the facts of changed objects replaced, everything else as the
-/// host says. Paths whose bytes are not valid UTF-8 are looked up by their raw bytes (their `display`
-/// text stands for them in the engine), so the engine can judge files `String` cannot name.
+/// host says. The engine asks by bytes; the plan's strategies name objects by display text, which `raw`
+/// maps back to the bytes of every object a plan names.
 struct OverlaySource: FactSource {
     let base: any FactSource
     /// Display text → raw path, for every object a plan names.
@@ -16,23 +16,22 @@ struct OverlaySource: FactSource {
         self.raw = raw
     }
 
-    func lookup(_ path: String) -> FactLookup {
-        if let f = changed[path] { return .found(f) }
-        if let r = raw[path], !r.isValidUTF8 { return RawFileSystem.lookup(r) }
+    func lookup(_ path: RawPath) -> FactLookup {
+        if let f = changed[path.display] { return .found(f) }
         return base.lookup(path)
     }
 
-    func mount(containing path: String) -> MountFacts? { base.mount(containing: path) }
+    func mount(containing path: RawPath) -> MountFacts? { base.mount(containing: path) }
     var protectedSysctls: ProtectedSysctls { base.protectedSysctls }
     var securityModules: SecurityModules { base.securityModules }
     func userName(_ uid: UInt32) -> String? { base.userName(uid) }
     func groupName(_ gid: UInt32) -> String? { base.groupName(gid) }
-    func isEmptyDirectory(_ path: String) -> Bool? { base.isEmptyDirectory(path) }
-    func isMountPoint(_ path: String) -> Bool { base.isMountPoint(path) }
+    func isEmptyDirectory(_ path: RawPath) -> Bool? { base.isEmptyDirectory(path) }
+    func isMountPoint(_ path: RawPath) -> Bool { base.isMountPoint(path) }
 
-    /// The facts the engine sees now (after the changes so far).
+    /// The facts the engine sees now (after the changes so far), of an object named by its display text.
     func facts(_ path: String) -> FileFacts? {
-        if case .found(let f) = lookup(path) { return f }
+        if case .found(let f) = lookup(raw[path] ?? RawPath(path)) { return f }
         return nil
     }
 

@@ -64,7 +64,7 @@ public struct PlanApplier {
         let n = step.number
         switch step.action {
         case .setACL(let c):
-            guard case .found(let f) = RawFileSystem.lookup(c.path) else { skip(n, c.path, "is gone", &out); return }
+            guard case .found(let f) = FileSystemView.live.lookup(c.path) else { skip(n, c.path, "is gone", &out); return }
             if f.type == .symlink { skip(n, c.path, "is a symbolic link now", &out); return }
             guard f.type == c.identity.type else { skip(n, c.path, "is no longer a \(c.identity.type.rawValue)", &out); return }
             let now: AccessControlList
@@ -87,7 +87,7 @@ public struct PlanApplier {
             }
         case .writeFile(let w):
             if let why = Self.nonRootParent(w.path) { skip(n, w.path, why, &out); return }
-            if case .found(let f) = RawFileSystem.lookup(w.path) {
+            if case .found(let f) = FileSystemView.live.lookup(w.path) {
                 if f.type == .symlink { skip(n, w.path, "is a symbolic link", &out); return }
                 if case .success(let bytes) = readAll(w.path), bytes == w.content { out.lines.append("step \(n): unchanged: \(w.path.display)"); out.unchanged += 1; return }
                 skip(n, w.path, "exists with other content", &out)
@@ -100,7 +100,7 @@ public struct PlanApplier {
             out.changed += 1
         case .editFile(let e):
             if let why = Self.nonRootParent(e.path) { skip(n, e.path, why, &out); return }
-            guard case .found(let f) = RawFileSystem.lookup(e.path), f.type == .regular else { skip(n, e.path, "is not a regular file", &out); return }
+            guard case .found(let f) = FileSystemView.live.lookup(e.path), f.type == .regular else { skip(n, e.path, "is not a regular file", &out); return }
             guard case .success(let bytes) = readAll(e.path) else { throw StepError(description: "cannot read \(e.path.display)") }
             if bytes == e.after { out.lines.append("step \(n): unchanged: \(e.path.display)"); out.unchanged += 1; return }
             guard bytes == e.before else { skip(n, e.path, "changed since the plan", &out); return }
@@ -176,7 +176,7 @@ public struct PlanApplier {
             written += n
         }
         if let mode { _ = fchmod(fd, mode_t(mode)) }  // the planned mode exactly, not widened by umask games
-        if !exclusive, case .found(let old) = RawFileSystem.lookup(p) {
+        if !exclusive, case .found(let old) = FileSystemView.live.lookup(p) {
             // A replaced config file keeps its owner and mode (as the script's `cp -p` does).
             _ = fchown(fd, old.uid, old.gid)
             _ = fchmod(fd, mode_t(old.mode.bits))

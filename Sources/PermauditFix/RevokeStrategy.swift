@@ -166,7 +166,7 @@ extension RevokeStrategy {
     static func verify(_ plan: inout FixPlan, _ revoke: Outcome, planner: FixPlanner) {
         var final = OverlaySource(base: planner.host, raw: revoke.raw)
         for step in plan.steps {
-            guard case .setACL(let c) = step.action, case .found(let f) = RawFileSystem.lookup(c.path) else { continue }
+            guard case .setACL(let c) = step.action, case .found(let f) = planner.host.fileSystem.lookup(c.path) else { continue }
             final = final.with(c.path.display, revoke.changed[c.path.display].map { ACLGrant.applying(c.after, to: $0) } ?? ACLGrant.applying(c.after, to: f))
         }
         for (path, access, who) in revoke.forbidden {

@@ -16,7 +16,7 @@ struct RotationHook {
     func steps(startingAt number: Int) -> [FixStep] {
         guard let text = config.files[file] else { return [] }
         // Only the live files: rotated copies keep their ACL when renamed.
-        let live = grants.filter { g in stanzas.contains { s in s.patterns.contains { RawFileSystem.fnmatchBytes(Array($0.utf8), g.path.bytes) } } }
+        let live = grants.filter { g in stanzas.contains { s in s.patterns.contains { PathPattern.matches(Array($0.utf8), g.path.bytes) } } }
         guard !live.isEmpty else { return [] }
         let id = String(Fingerprint.fnv1a64(file + "\n" + live.map { $0.path.hex }.joined(separator: "\n")).prefix(10))
         let where_ = stanzas.map { "\(file):\($0.line)" }.joined(separator: ", ")

@@ -1,3 +1,4 @@
+import PermauditCore
 import PermauditHost
 
 /// A systemd drop-in for the agent's unit: the step that writes it, and the restart it needs.

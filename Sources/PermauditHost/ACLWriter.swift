@@ -51,8 +51,8 @@ public enum ACLWriter {
 
     /// The current access ACL of the object, the planned identity checked first.
     /// The minimal ACL (just the mode) when it has no extended entries.
-    public static func currentACL(_ path: RawPath, expecting identity: ObjectIdentity?) throws(Failure) -> AccessControlList {
-        let fd = try open(path, expecting: identity)
+    public static func currentACL(_ path: RawPath, in view: FileSystemView = .live, expecting identity: ObjectIdentity?) throws(Failure) -> AccessControlList {
+        let fd = try open(path, in: view, expecting: identity)
         defer { close(fd) }
         return try read(fd, path)
     }
@@ -61,20 +61,20 @@ public enum ACLWriter {
     /// - Throws: `.changed` when the object is not the planned one; `.system` when libacl refuses.
     /// The corresponding C functions are `acl_from_text` and `acl_set_file`.
     @discardableResult
-    public static func setACL(_ acl: AccessControlList, on path: RawPath, expecting identity: ObjectIdentity?) throws(Failure) -> AccessControlList {
-        let fd = try open(path, expecting: identity)
+    public static func setACL(_ acl: AccessControlList, on path: RawPath, in view: FileSystemView = .live, expecting identity: ObjectIdentity?) throws(Failure) -> AccessControlList {
+        let fd = try open(path, in: view, expecting: identity)
         defer { close(fd) }
         let previous = try read(fd, path)
         let text = acl.entries.map(shortText).joined(separator: ",")
         guard let handle = acl_from_text(text) else {
-            throw .system(HostError("acl_from_text", path: path.display, errno: errno, hint: "ACL text '\(text)'"))
+            throw .system(HostError("acl_from_text", path: path.display, errno: .current, hint: "ACL text '\(text)'"))
         }
         defer { acl_free(UnsafeMutableRawPointer(handle)) }
         guard acl_valid(handle) == 0 else {
-            throw .system(HostError("acl_valid", path: path.display, errno: errno, hint: "ACL text '\(text)' is not a valid ACL"))
+            throw .system(HostError("acl_valid", path: path.display, errno: .current, hint: "ACL text '\(text)' is not a valid ACL"))
         }
-        if acl_set_file(RawFileSystem.procPath(fd), acl_type_t(ACL_TYPE_ACCESS), handle) != 0 {
-            throw .system(HostError("acl_set_file", path: path.display, errno: errno, hint: "is the file system mounted with ACL support, and are you root?"))
+        if acl_set_file(procPath(fd), acl_type_t(ACL_TYPE_ACCESS), handle) != 0 {
+            throw .system(HostError("acl_set_file", path: path.display, errno: .current, hint: "is the file system mounted with ACL support, and are you root?"))
         }
         return previous
     }
@@ -90,17 +90,18 @@ public enum ACLWriter {
         }
     }
 
-    static func open(_ path: RawPath, expecting identity: ObjectIdentity?) throws(Failure) -> Int32 {
+    /// The object's own descriptor (`O_PATH | O_NOFOLLOW`), opened through the view (inside an image's folder).
+    static func open(_ path: RawPath, in view: FileSystemView, expecting identity: ObjectIdentity?) throws(Failure) -> Int32 {
         let fd: Int32
-        switch RawFileSystem.openPathOnly(path) {
+        switch view.open(path, flags: openPathOnly | O_NOFOLLOW) {
         case .success(let f): fd = f
         case .failure(let e):
-            if e.errno == ELOOP, let identity { throw .changed(path: path.display, expected: identity, found: "a symbolic link") }
+            if e.errno == .tooManySymbolicLinkLevels, let identity { throw .changed(path: path.display, expected: identity, found: "a symbolic link") }
             throw .system(e)
         }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            let e = errno
+            let e = Errno.current
             close(fd)
             throw .system(HostError("fstat", path: path.display, errno: e))
         }
@@ -118,10 +119,13 @@ public enum ACLWriter {
 
     static func read(_ fd: Int32, _ path: RawPath) throws(Failure) -> AccessControlList {
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .system(HostError("fstat", path: path.display, errno: errno)) }
-        switch Syscalls.acl(RawFileSystem.procPath(fd), isDefault: false) {
+        guard fstat(fd, &st) == 0 else { throw .system(HostError("fstat", path: path.display, errno: .current)) }
+        switch Syscalls.acl(procPath(fd), isDefault: false) {
         case .success(let acl): return acl ?? AccessControlList(mode: FileMode(UInt16(truncatingIfNeeded: st.st_mode)))
         case .failure(let e): throw .system(e)
         }
     }
+
+    /// The name of an open descriptor, for libacl calls that take a path: it cannot be redirected by a swapped path.
+    static func procPath(_ fd: Int32) -> String { "/proc/self/fd/\(fd)" }
 }

@@ -6,7 +6,7 @@ public struct LiveHost: Host {
     public let mountTable: MountTable
     public let protectedSysctls: ProtectedSysctls
     public var securityModules: SecurityModules
-    let reader = FactReader(prefix: "")
+    public var fileSystem: FileSystemView { .live }
 
     /// - Parameter pid: the process whose AppArmor confinement should be reported, if known.
     public init(pid: Int32? = nil) {
@@ -19,12 +19,4 @@ public struct LiveHost: Host {
         protectedSysctls = KernelSettings.protectedSysctls()
         securityModules = KernelSettings.securityModules(pid: pid)
     }
-
-    public var rootDescription: String { "/" }
-    public func lookup(_ path: String) -> FactLookup { reader.lookup(path) }
-    public func listDirectory(_ path: String) -> Result<[String], HostError> { Syscalls.listDirectory(path) }
-    public func readTextFile(_ path: String) -> Result<String, HostError> {
-        Syscalls.readSmallFile(path).map { String(decoding: $0, as: UTF8.self) }
-    }
-    public func realPath(_ path: String) -> String { path }
 }

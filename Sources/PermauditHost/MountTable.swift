@@ -56,7 +56,8 @@ public struct MountTable: Sendable, Hashable {
         self.init(tree: list)
     }
 
-    /// mountinfo escapes space, tab, newline and backslash as `\040` and so on.
+    /// mountinfo escapes space, tab, newline and backslash as `\040` and so on. The result is the path's
+    /// display text (`RawPath.display`), the form the engine's paths are matched in.
     static func unescape(_ s: String) -> String {
         guard s.contains("\\") else { return s }
         var out: [UInt8] = []
@@ -72,7 +73,7 @@ public struct MountTable: Sendable, Hashable {
                 i += 1
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return RawPath(bytes: out).display
     }
 
     /// The mount an absolute, resolved path reaches.

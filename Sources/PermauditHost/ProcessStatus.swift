@@ -37,7 +37,7 @@ public struct ProcessStatus: Sendable, Hashable {
             throw e
         }
         guard let status = ProcessStatus(pid: pid, status: text) else {
-            throw HostError("parse", path: "/proc/\(pid)/status", errno: 22, hint: "no Uid:/Gid: lines")
+            throw HostError("parse", path: "/proc/\(pid)/status", errno: .invalidArgument, hint: "no Uid:/Gid: lines")
         }
         return status
     }

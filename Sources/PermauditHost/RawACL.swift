@@ -1,15 +1,15 @@
-import CStatx
-import Glibc
 import PermauditCore
 
-/// The access ACL read straight from its extended attribute, without libacl: the fast path for sweeps.
-/// libacl (`Syscalls.acl`) stays the reference; the tests compare the two.
+/// An ACL as the kernel stores it in its extended attribute: how every reader of facts gets ACLs.
+/// libacl (`ACLReference` in the tests) stays the reference the tests compare with.
 enum RawACL {
     static let accessName = "system.posix_acl_access"
+    static let defaultName = "system.posix_acl_default"
 
-    /// Decodes `system.posix_acl_access` as the kernel stores it: a little-endian u32 version (2), then
-    /// 8-byte entries `{u16 tag, u16 perm, u32 id}`. Nil for malformed data.
-    static func decode(_ bytes: UnsafeRawBufferPointer) -> AccessControlList? {
+    /// Decodes `system.posix_acl_access` (or `_default`): a little-endian u32 version (2), then 8-byte
+    /// entries `{u16 tag, u16 perm, u32 id}`. Nil for malformed data, and for an access ACL that says no
+    /// more than the mode.
+    static func decode(_ bytes: [UInt8], isDefault: Bool) -> AccessControlList? {
         guard bytes.count >= 4, (bytes.count - 4) % 8 == 0 else { return nil }
         func u16(_ o: Int) -> UInt16 { UInt16(bytes[o]) | UInt16(bytes[o + 1]) << 8 }
         func u32(_ o: Int) -> UInt32 { UInt32(u16(o)) | UInt32(u16(o + 2)) << 16 }
@@ -31,28 +31,7 @@ enum RawACL {
             o += 8
         }
         let acl = AccessControlList(entries: entries)
-        return acl.isMinimal ? nil : acl
-    }
-
-    /// `lgetxattr(2)` of the access ACL; `.success(nil)` when the object has none (ENODATA).
-    static func read(path: UnsafePointer<CChar>) -> Result<AccessControlList?, HostError> {
-        var buffer = (UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0),
-                      UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        let n = withUnsafeMutableBytes(of: &buffer) { lgetxattr(path, accessName, $0.baseAddress, $0.count) }
-        if n >= 0 {
-            return withUnsafeBytes(of: &buffer) { .success(decode(UnsafeRawBufferPointer(rebasing: $0[0..<n]))) }
-        }
-        let e = errno
-        if e == ENODATA || e == EOPNOTSUPP { return .success(nil) }
-        if e == ERANGE {
-            // More than 15 entries: ask for the size, then read it whole.
-            let size = lgetxattr(path, accessName, nil, 0)
-            guard size > 0 else { return .failure(HostError("lgetxattr", path: String(cString: path), errno: errno)) }
-            var big = [UInt8](repeating: 0, count: size)
-            let m = big.withUnsafeMutableBytes { lgetxattr(path, accessName, $0.baseAddress, size) }
-            guard m >= 0 else { return .failure(HostError("lgetxattr", path: String(cString: path), errno: errno)) }
-            return big.withUnsafeBytes { .success(decode(UnsafeRawBufferPointer(rebasing: $0[0..<m]))) }
-        }
-        return .failure(HostError("lgetxattr", path: String(cString: path), errno: e))
+        if entries.isEmpty || (!isDefault && acl.isMinimal) { return nil }
+        return acl
     }
 }

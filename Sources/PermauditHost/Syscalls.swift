@@ -4,33 +4,18 @@ internal import CACL
 internal import CCap
 import PermauditCore
 
-/// The C calls of the host layer, each in one place. ACL and capability handles never leave this file:
+/// The C calls of the host layer that are not the file-system view's, each in one place. ACL and capability handles never leave this file:
 /// they are copied into value types and freed at once.
 enum Syscalls {
-    /// `statx(2)` without following a final symlink. The corresponding C function is `statx`.
-    static func lstatx(_ path: String) -> Result<statx, HostError> {
-        var st = statx()
-        if permaudit_lstatx(AT_FDCWD, path, &st) == 0 { return .success(st) }
-        return .failure(HostError("stat", path: path, errno: errno))
-    }
-
-    /// `readlink(2)`, the target as stored (bytes kept as UTF-8 with repair).
-    static func readlink(_ path: String) -> Result<String, HostError> {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let n = Glibc.readlink(path, &buffer, buffer.count - 1)
-        if n < 0 { return .failure(HostError("readlink", path: path, errno: errno)) }
-        let bytes = buffer[0..<n].map { UInt8(bitPattern: $0) }
-        return .success(String(decoding: bytes, as: UTF8.self))
-    }
-
-    /// The access or default ACL through libacl; nil when the object has none beyond its mode.
+    /// The access or default ACL through libacl; nil when the object has none beyond its mode. The reference
+    /// the raw xattr reader is tested against, and what `ACLWriter` checks a write with.
     /// The corresponding C function is `acl_get_file`.
     static func acl(_ path: String, isDefault: Bool) -> Result<AccessControlList?, HostError> {
         let type = acl_type_t(isDefault ? ACL_TYPE_DEFAULT : ACL_TYPE_ACCESS)
         guard let handle = acl_get_file(path, type) else {
             let e = errno
             if e == ENODATA || e == EOPNOTSUPP || e == ENOTSUP { return .success(nil) }
-            return .failure(HostError("acl_get_file", path: path, errno: e))
+            return .failure(HostError("acl_get_file", path: path, code: e))
         }
         defer { acl_free(UnsafeMutableRawPointer(handle)) }
         var entries: [ACLEntry] = []
@@ -68,42 +53,29 @@ enum Syscalls {
         return .success(list)
     }
 
-    /// The permitted set of a file's capabilities, nil when it has none. The corresponding C function is `cap_get_file`.
-    static func fileCapabilities(_ path: String) -> CapabilitySet? {
-        guard let caps = cap_get_file(path) else { return nil }
-        defer { cap_free(UnsafeMutableRawPointer(caps)) }
-        var set = CapabilitySet()
-        for n in 0...Capability.lastKnown {
-            var value = cap_flag_value_t(0)
-            if cap_get_flag(caps, cap_value_t(n), CAP_PERMITTED, &value) == 0, value == CAP_SET {
-                set.insert(Capability(number: n))
-            }
-        }
-        return set.isEmpty ? nil : set
-    }
-
-    /// Reads a whole small file (proc, sysfs, etc); nil when it cannot be read.
+    /// Reads a whole small kernel file (`/proc`, `/sys`): the running kernel's, never an image's.
     static func readSmallFile(_ path: String, limit: Int = 4 << 20) -> Result<[UInt8], HostError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { return .failure(HostError("open", path: path, errno: errno)) }
+        if fd < 0 { return .failure(HostError("open", path: path, errno: .current)) }
         defer { close(fd) }
+        return readAll(fd, limit: limit).mapError { HostError("read", path: path, errno: $0) }
+    }
+
+    /// Everything an open descriptor reads, up to `limit` bytes. The corresponding C function is `read`.
+    static func readAll(_ fd: Int32, limit: Int) -> Result<[UInt8], Errno> {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while out.count < limit {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, 65536) }
             if n < 0 {
-                if errno == EINTR { continue }
-                return .failure(HostError("read", path: path, errno: errno))
+                let e = Errno.current
+                if e == .interrupted { continue }
+                return .failure(e)
             }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
         }
         return .success(out)
-    }
-
-    /// The names in a directory, without `.` and `..`. The corresponding C function is `readdir`.
-    static func listDirectory(_ path: String) -> Result<[String], HostError> {
-        RawFileSystem.listDirectory(RawPath(path)).map { names in names.map { String(decoding: $0, as: UTF8.self) }.sorted() }
     }
 }
 

@@ -49,7 +49,7 @@ public struct SystemdUnitCredentials: Sendable, Hashable {
     /// Finds and reads a unit (`NAME` or `NAME.service`) and its `NAME.service.d/*.conf` drop-ins on a host.
     public static func load(_ name: String, on host: any Host) throws(HostError) -> SystemdUnitCredentials {
         guard let unit = serviceName(name) else {
-            throw HostError("read unit", path: name, errno: 22, hint: "not a service unit name as systemd accepts one (letters, digits and :-_.\\ with one @ at most, no /; e.g. elastic-agent or elastic-agent.service)")
+            throw HostError("read unit", path: name, errno: .invalidArgument, hint: "not a service unit name as systemd accepts one (letters, digits and :-_.\\ with one @ at most, no /; e.g. elastic-agent or elastic-agent.service)")
         }
         var main: (String, String)?
         for dir in searchPath {
@@ -59,7 +59,7 @@ public struct SystemdUnitCredentials: Sendable, Hashable {
             }
         }
         guard let main else {
-            throw HostError("find unit", path: unit, errno: 2, hint: "no \(unit) under \(searchPath.joined(separator: ", ")); give --user instead, or check the unit's name")
+            throw HostError("find unit", path: unit, errno: .noSuchFileOrDirectory, hint: "no \(unit) under \(searchPath.joined(separator: ", ")); give --user instead, or check the unit's name")
         }
         var texts = [main]
         var dropIns: [String: (String, String)] = [:]
@@ -118,7 +118,7 @@ public struct SystemdUnitCredentials: Sendable, Hashable {
     }
 
     static func notAUnit(_ path: String, _ line: Int, _ why: String) -> HostError {
-        HostError("read unit", path: "\(path):\(line)", errno: 22, hint: "not a systemd unit file: \(why)")
+        HostError("read unit", path: "\(path):\(line)", errno: .invalidArgument, hint: "not a systemd unit file: \(why)")
     }
 
     /// systemd's booleans (parse_boolean).

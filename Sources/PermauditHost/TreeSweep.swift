@@ -1,4 +1,3 @@
-import CStatx
 import Glibc
 import PermauditCore
 
@@ -9,8 +8,10 @@ public struct SweptObject: Sendable {
     public let facts: FileFacts
     public let mount: MountFacts?
     public let depth: Int
-    /// The path for people: invalid UTF-8 shown as U+FFFD.
-    public var displayPath: String { String(decoding: path, as: UTF8.self) }
+    /// The host path as a `RawPath`.
+    public var rawPath: RawPath { RawPath(bytes: path) }
+    /// The path for people: bytes that are not UTF-8 shown as `\xNN`.
+    public var displayPath: String { RawPath(bytes: path).display }
 }
 
 /// What a sweep reports.
@@ -20,10 +21,12 @@ public enum SweepEvent: Sendable {
     case unreadable(path: [UInt8], error: HostError)
 }
 
-/// Walks a tree depth-first, physically (symlinks are reported, never followed), with `statx` relative
-/// to the open directory and the ACL read straight from its xattr: one pass, no path re-resolution.
-/// The caller decides which directories to enter, so a sweep for one principal prunes every subtree
-/// that principal cannot search.
+/// Walks a tree depth-first, physically (symlinks are reported, never followed), as a user of the host's
+/// `FileSystemView`: the start is opened through the door (inside an image's folder), and below it every
+/// step is relative to an open directory — `getdents64` for the names, `statx`, `readlinkat` and the ACL
+/// xattr relative to the directory, each child opened with `O_NOFOLLOW` — so no full path is ever
+/// resolved again, however deep the tree. The caller decides which directories to enter, so a sweep for
+/// one principal prunes every subtree that principal cannot search.
 public struct TreeSweep: Sendable {
     public let host: any Host
     /// Stay on the file system of the starting point (`find -xdev`).
@@ -39,107 +42,103 @@ public struct TreeSweep: Sendable {
     /// - Parameters:
     ///   - start: an absolute, resolved host path (no symlinks on the way).
     ///   - visit: called for every event; for a directory object, return true to enter it.
-    public mutating func run(from start: String, visit: (SweepEvent) -> Bool) {
-        let hostPath = Array(start.utf8)
-        let real = Array(host.realPath(start).utf8)
-        // The part of a real path before the host path: the folder of a rooted host, nothing on the live one.
-        let top = host.realPath("/")
-        let prefixLength = top == "/" ? 0 : top.utf8.count
-        var cpath = real.map { CChar(bitPattern: $0) } + [0]
-        var st = statx()
-        guard permaudit_lstatx(AT_FDCWD, &cpath, &st) == 0 else {
-            if errno != ENOENT { _ = visit(.unreadable(path: hostPath, error: HostError("stat", path: start, errno: errno))) }
+    public mutating func run(from start: RawPath, visit: (SweepEvent) -> Bool) {
+        let view = host.fileSystem
+        Self.raiseDescriptorLimit()
+        // The directory holding the start, opened through the door; the start is then one name in it.
+        let parentFD: Int32
+        let name: [UInt8]
+        if start.isRoot {
+            guard case .success(let fd) = view.open(start, flags: openPathOnly | O_DIRECTORY) else { return }
+            parentFD = fd
+            name = [UInt8(ascii: ".")]
+        } else {
+            switch view.open(start.parent, flags: openPathOnly | O_DIRECTORY) {
+            case .success(let fd): parentFD = fd
+            case .failure(let e):
+                if e.errno != .noSuchFileOrDirectory { _ = visit(.unreadable(path: start.bytes, error: e)) }
+                return
+            }
+            name = start.lastComponent
+        }
+        defer { close(parentFD) }
+        let facts: FileFacts
+        switch RawPath.withCString(name, { view.facts(in: parentFD, name: $0, path: start) }) {
+        case .found(let f): facts = f
+        case .missing: return
+        case .unreadable(let errno, let reason):
+            _ = visit(.unreadable(path: start.bytes, error: HostError("look at", path: start.display, errno: errno, hint: reason)))
             return
         }
         let mount = host.mount(containing: start)
-        let facts: FileFacts
-        switch Self.facts(st, cpath: &cpath) {
-        case .success(let f): facts = f
-        case .failure(let e):
-            _ = visit(.unreadable(path: hostPath, error: e))
-            return
-        case nil: return
-        }
-        let object = SweptObject(path: hostPath, facts: facts, mount: mount, depth: 0)
+        let object = SweptObject(path: start.bytes, facts: facts, mount: mount, depth: 0)
         guard visit(.object(object)), facts.type == .directory else { return }
-        let fd = open(&cpath, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let fd = RawPath.withCString(name) { view.openDirectory(in: parentFD, name: $0) }
         guard fd >= 0 else {
-            _ = visit(.unreadable(path: hostPath, error: HostError("open", path: start, errno: errno)))
+            _ = visit(.unreadable(path: start.bytes, error: HostError("open", path: start.display, errno: .current)))
             return
         }
-        var buffer = real
-        walk(fd: fd, path: &buffer, prefixLength: prefixLength, device: facts.device, mountID: facts.mountID, mount: mount, depth: 1, visit: visit)
+        var path = start.isRoot ? [UInt8]() : start.bytes
+        walk(view, fd: fd, path: &path, device: facts.device, mountID: facts.mountID, mount: mount, depth: 1, visit: visit)
     }
 
-    private mutating func walk(fd: Int32, path: inout [UInt8], prefixLength: Int, device: UInt64, mountID: Int?, mount: MountFacts?, depth: Int, visit: (SweepEvent) -> Bool) {
-        guard let dir = fdopendir(fd) else {
-            close(fd)
+    /// Convenience: a sweep from a path given as text.
+    public mutating func run(from start: String, visit: (SweepEvent) -> Bool) { run(from: RawPath(start), visit: visit) }
+
+    /// Sweeps the open directory `fd` (closed here), whose host path is `path` (empty for `/`).
+    private mutating func walk(_ view: FileSystemView, fd: Int32, path: inout [UInt8], device: UInt64, mountID: Int?, mount: MountFacts?, depth: Int, visit: (SweepEvent) -> Bool) {
+        defer { close(fd) }
+        // The names first, so the directory's own descriptor is the only one held while its children are swept.
+        var names: [[UInt8]] = []
+        if case .failure(let e) = DirectoryEntries.forEach(in: fd, { (name: UnsafeBufferPointer<UInt8>, _: UInt8) in names.append(Array(name)) }) {
+            _ = visit(.unreadable(path: path.isEmpty ? [UInt8(ascii: "/")] : path, error: HostError("list", path: RawPath(bytes: path).display, errno: e)))
             return
         }
-        defer { closedir(dir) }
-        var names: [[UInt8]] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
-            if name == [46] || name == [46, 46] { continue }
-            names.append(name)
-        }
         names.sort { $0.lexicographicallyPrecedes($1) }
-        let dfd = dirfd(dir)
         let base = path.count
         for name in names {
             path.removeSubrange(base...)
-            if path.last != UInt8(ascii: "/") { path.append(UInt8(ascii: "/")) }
+            path.append(UInt8(ascii: "/"))
             path.append(contentsOf: name)
-            var cname = name.map { CChar(bitPattern: $0) } + [0]
-            var st = statx()
-            if permaudit_lstatx(dfd, &cname, &st) != 0 {
-                if errno == ENOENT { vanished += 1; continue }
-                _ = visit(.unreadable(path: Array(path[prefixLength...]), error: HostError("stat", path: String(decoding: path, as: UTF8.self), errno: errno)))
-                continue
-            }
-            var cpath = path.map { CChar(bitPattern: $0) } + [0]
-            let hostPath = Array(path[prefixLength...])
+            let here = path
             let facts: FileFacts
-            switch Self.facts(st, cpath: &cpath) {
-            case .success(let f): facts = f
-            case .failure(let e):
-                _ = visit(.unreadable(path: hostPath, error: e))
-                continue
-            case nil:
+            let found = RawPath.withCString(name) { view.facts(in: fd, name: $0, path: RawPath(bytes: here)) }
+            switch found {
+            case .found(let f): facts = f
+            case .missing:
                 vanished += 1
+                continue
+            case .unreadable(let errno, let reason):
+                _ = visit(.unreadable(path: path, error: HostError("look at", path: RawPath(bytes: path).display, errno: errno, hint: reason)))
                 continue
             }
             // A mount of the same filesystem (a bind, a read-only remount) keeps the device: the mount id tells.
-            var here = mount
+            var mountHere = mount
             // Without mount ids (kernels before 5.8), a path in the mount table is a mount's top.
             if facts.device != device || facts.mountID != mountID
-                || (facts.mountID == nil && host.mountTable.mountPoints.contains(String(decoding: hostPath, as: UTF8.self))) {
-                here = facts.mountID.flatMap(host.mountTable.mount(id:)) ?? host.mount(containing: String(decoding: hostPath, as: UTF8.self))
+                || (facts.mountID == nil && host.mountTable.mountPoints.contains(RawPath(bytes: path).display)) {
+                mountHere = facts.mountID.flatMap(host.mountTable.mount(id:)) ?? host.mount(containing: RawPath(bytes: path))
             }
-            let object = SweptObject(path: hostPath, facts: facts, mount: here, depth: depth)
+            let object = SweptObject(path: path, facts: facts, mount: mountHere, depth: depth)
             let enter = visit(.object(object))
             guard enter, facts.type == .directory, !(oneFileSystem && facts.device != device) else { continue }
-            let child = openat(dfd, &cname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            let child = RawPath.withCString(name) { view.openDirectory(in: fd, name: $0) }
             if child < 0 {
-                if errno == ENOENT { vanished += 1; continue }
-                _ = visit(.unreadable(path: hostPath, error: HostError("open", path: String(decoding: path, as: UTF8.self), errno: errno)))
+                let e = Errno.current
+                if e == .noSuchFileOrDirectory { vanished += 1; continue }
+                _ = visit(.unreadable(path: path, error: HostError("open", path: RawPath(bytes: path).display, errno: e)))
                 continue
             }
-            walk(fd: child, path: &path, prefixLength: prefixLength, device: facts.device, mountID: facts.mountID, mount: here, depth: depth + 1, visit: visit)
+            walk(view, fd: child, path: &path, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: depth + 1, visit: visit)
         }
         path.removeSubrange(base...)
     }
 
-    /// Facts from a statx record and the raw ACL xattr; nil when the object vanished meanwhile, a failure
-    /// when its ACL could not be read (then the answer for it is unknown, never a guess).
-    static func facts(_ st: statx, cpath: inout [CChar]) -> Result<FileFacts, HostError>? {
-        guard var facts = FileFacts(statx: st) else { return nil }
-        if facts.type != .symlink {
-            switch RawACL.read(path: &cpath) {
-            case .success(let acl): facts.acl = acl
-            case .failure(let e): return e.errno == ENOENT ? nil : .failure(e)
-            }
-        }
-        return .success(facts)
+    /// A deep tree holds one descriptor per level: take the hard limit on open files.
+    static func raiseDescriptorLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        limit.rlim_cur = limit.rlim_max
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import PermauditCore
 import PermauditHost
 import Testing
 

@@ -65,7 +65,7 @@ struct AuditorRootedHostTests {
 
         let live = try #require(auth.first)
         let decision = try #require(live.decision)
-        #expect(decision.verdict == .denied && decision.errno == "EACCES" && decision.blockedAt == "/var/log/auth.log")
+        #expect(decision.verdict == .denied && decision.errno == .permissionDenied && decision.blockedAt == "/var/log/auth.log")
         #expect(decision.principal.uid == 5101)
         // The walk: search on /, /var, /var/log, then read on the file, refused by its other class.
         #expect(decision.evidence.map(\.path) == ["/", "/var", "/var/log", "/var/log/auth.log"])

@@ -49,7 +49,7 @@ import Testing
             return
         }
         #expect(rotated.acl?.entry(.group, 6101)?.permissions == .read)
-        guard case .found(let journal) = host.lookup("/var/log/journal") else {
+        guard case .found(let journal) = host.fileSystem.lookup("/var/log/journal", detail: .defaultACL) else {
             Issue.record("journal not found")
             return
         }

@@ -12,7 +12,7 @@ enum ReportFixtures {
 
     static func step(
         _ path: String, _ role: EvidenceStep.Role, _ check: String, _ outcome: EvidenceStep.Outcome, _ because: String,
-        fileType: FileType? = nil, fileMode: FileMode? = nil, hasACL: Bool = false, owner: String? = nil, group: String? = nil, errno: String? = nil
+        fileType: FileType? = nil, fileMode: FileMode? = nil, hasACL: Bool = false, owner: String? = nil, group: String? = nil, errno: Errno? = nil
     ) -> EvidenceStep {
         EvidenceStep(
             path: path, role: role, check: check, outcome: outcome, because: because, fileType: fileType, fileMode: fileMode, hasACL: hasACL,
@@ -28,12 +28,12 @@ enum ReportFixtures {
 
     static func logDecision(_ path: String) -> AccessDecision {
         AccessDecision(
-            path: path, resolvedPath: path, access: .read, principal: agent, verdict: .denied, errno: "EACCES",
+            path: path, resolvedPath: path, access: .read, principal: agent, verdict: .denied, errno: .permissionDenied,
             reason: "read \(path): other has ---; uid 5101 is not the owner, not in group 4(adm), and no ACL entry names it",
             blockedAt: path,
             evidence: varLogWalk + [
                 step(path, .target, "read", .denied, "other has ---",
-                     fileType: .regular, fileMode: FileMode(0o640), owner: "root", group: "adm", errno: "EACCES"),
+                     fileType: .regular, fileMode: FileMode(0o640), owner: "root", group: "adm", errno: .permissionDenied),
             ],
             caveats: [])
     }
@@ -50,7 +50,7 @@ enum ReportFixtures {
 
     static let gvfsDecision = AccessDecision(
         path: "/run/user/1000/gvfs", resolvedPath: "/run/user/1000/gvfs", access: .statfs, principal: agent,
-        verdict: .denied, errno: "EACCES",
+        verdict: .denied, errno: .permissionDenied,
         reason: "/run/user/1000 is alice's 0700 directory, and the FUSE mount inside it refuses every other uid even past it, root included",
         blockedAt: "/run/user/1000",
         evidence: [
@@ -58,22 +58,22 @@ enum ReportFixtures {
             step("/run", .ancestor, "search", .granted, "other has r-x", fileType: .directory, fileMode: FileMode(0o755), owner: "root", group: "root"),
             step("/run/user", .ancestor, "search", .granted, "other has r-x", fileType: .directory, fileMode: FileMode(0o755), owner: "root", group: "root"),
             step("/run/user/1000", .ancestor, "search", .denied, "other has ---",
-                 fileType: .directory, fileMode: FileMode(0o700), owner: "alice", group: "alice", errno: "EACCES"),
+                 fileType: .directory, fileMode: FileMode(0o700), owner: "alice", group: "alice", errno: .permissionDenied),
             step("/run/user/1000/gvfs", .mount, "statfs", .denied,
                  "fuse.gvfsd-fuse mounted with user_id=1000, no allow_other (fs/fuse fuse_allow_current_process)",
-                 fileType: .directory, fileMode: FileMode(0o500), owner: "alice", group: "alice", errno: "EACCES"),
+                 fileType: .directory, fileMode: FileMode(0o500), owner: "alice", group: "alice", errno: .permissionDenied),
         ],
         caveats: [])
 
     static let journalDecision = AccessDecision(
         path: "/var/log/journal", resolvedPath: "/var/log/journal", access: .list, principal: agent, verdict: .unknown,
-        errno: "EACCES", reason: "the auditing process could not read the ACL of /var/log/journal/3f2a9c1e0b7d4e8f",
+        errno: .permissionDenied, reason: "the auditing process could not read the ACL of /var/log/journal/3f2a9c1e0b7d4e8f",
         blockedAt: "/var/log/journal/3f2a9c1e0b7d4e8f",
         evidence: varLogWalk + [
             step("/var/log/journal", .target, "list", .granted, "other has r-x",
                  fileType: .directory, fileMode: FileMode(0o2755), hasACL: true, owner: "root", group: "systemd-journal"),
             step("/var/log/journal/3f2a9c1e0b7d4e8f", .ancestor, "search", .unknown,
-                 "the auditing process got EACCES reading this directory's ACL", errno: "EACCES"),
+                 "the auditing process got EACCES reading this directory's ACL", errno: .permissionDenied),
         ],
         caveats: ["AppArmor is enabled; its profiles are not modelled"])
 
@@ -180,8 +180,8 @@ enum ReportFixtures {
                 symptom: "open \(hostilePath): permission denied",
                 decision: AccessDecision(
                     path: hostilePath, resolvedPath: hostilePath, access: .read, principal: agent, verdict: .denied,
-                    errno: "EACCES", reason: "because <&>", blockedAt: hostilePath,
-                    evidence: [step(hostilePath, .target, "read", .denied, "other has ---", fileType: .regular, fileMode: FileMode(0o600), owner: "ro`ot", group: "a|dm", errno: "EACCES")],
+                    errno: .permissionDenied, reason: "because <&>", blockedAt: hostilePath,
+                    evidence: [step(hostilePath, .target, "read", .denied, "other has ---", fileType: .regular, fileMode: FileMode(0o600), owner: "ro`ot", group: "a|dm", errno: .permissionDenied)],
                     caveats: ["caveat ]]> cdata end"]),
                 evidence: ["line ]]> with </system-out> close"],
                 documentedFix: "```\nrm -rf /\n```",

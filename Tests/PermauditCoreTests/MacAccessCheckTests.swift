@@ -56,7 +56,7 @@ func macAccess(_ row: MacRow) throws {
     let d = MacAccessCheck.decide(file, row.access, for: row.who)
     #expect(d.verdict == row.verdict, "\(d.reason)")
     #expect(d.evidence.last?.path == "/var/log/system.log")
-    if row.verdict == .denied { #expect(d.errno == "EACCES"); #expect(d.blockedAt == "/var/log/system.log") }
+    if row.verdict == .denied { #expect(d.errno == .permissionDenied); #expect(d.blockedAt == "/var/log/system.log") }
     if let e = row.entry { #expect(d.evidence.last?.matchedEntry == e) }
     #expect(d.evidence.last?.mode == (row.acl.isEmpty ? "-" : "-") + FileMode(row.mode).description + (row.acl.isEmpty ? "" : "+"))
 }

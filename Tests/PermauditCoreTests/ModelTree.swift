@@ -28,22 +28,25 @@ struct ModelTree: FactSource {
     }
 
     mutating func link(_ path: String, to target: String, uid: UInt32 = 0) {
-        objects[path] = FileFacts(type: .symlink, uid: uid, gid: 0, mode: FileMode(0o777), symlinkTarget: target)
+        objects[path] = FileFacts(type: .symlink, uid: uid, gid: 0, mode: FileMode(0o777), symlinkTarget: RawPath(target))
     }
 
-    func lookup(_ path: String) -> FactLookup {
-        if unreadable.contains(path) { return .unreadable(errno: "EACCES", reason: "stat \(path): Permission denied (EACCES)") }
+    func lookup(_ raw: RawPath) -> FactLookup {
+        let path = raw.display
+        if unreadable.contains(path) { return .unreadable(errno: .permissionDenied, reason: "stat \(path): Permission denied (EACCES)") }
         return objects[path].map(FactLookup.found) ?? .missing
     }
 
-    func isEmptyDirectory(_ path: String) -> Bool? {
+    func isEmptyDirectory(_ raw: RawPath) -> Bool? {
+        let path = raw.display
         if unlistable.contains(path) { return nil }
         let prefix = path == "/" ? "/" : path + "/"
         return !objects.keys.contains { $0 != path && $0.hasPrefix(prefix) }
     }
 
-    func mount(containing path: String) -> MountFacts? {
-        mounts.filter { $0.mountPoint == "/" || path == $0.mountPoint || path.hasPrefix($0.mountPoint + "/") }
+    func mount(containing raw: RawPath) -> MountFacts? {
+        let path = raw.display
+        return mounts.filter { $0.mountPoint == "/" || path == $0.mountPoint || path.hasPrefix($0.mountPoint + "/") }
             .max { $0.mountPoint.count < $1.mountPoint.count }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PermauditFix
+import PermauditCore
 import PermauditHost
 
 @Suite("Bash quoting keeps every byte")

@@ -13,7 +13,7 @@ struct GoldenScriptTests {
     static func fixedPlan() -> FixPlan {
         let who = Principal(uid: 5101, gid: 6101, userName: "elastic-agent-user", groupNames: [6101: "elastic-agent"], origin: "--user")
         func decision(_ path: String, _ v: AccessDecision.Verdict) -> AccessDecision {
-            AccessDecision(path: path, resolvedPath: path, access: .read, principal: who, verdict: v, errno: v == .granted ? nil : "EACCES",
+            AccessDecision(path: path, resolvedPath: path, access: .read, principal: who, verdict: v, errno: v == .granted ? nil : .permissionDenied,
                            reason: v == .granted ? "named group" : "other ---", blockedAt: nil, evidence: [], caveats: [])
         }
         let dir = RawPath("/var/log")

@@ -1,5 +1,6 @@
 import Testing
 @testable import PermauditFix
+import PermauditCore
 import PermauditHost
 
 @Suite("logrotate stanzas that decide whether a grant survives rotation")

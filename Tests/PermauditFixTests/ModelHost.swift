@@ -1,8 +1,10 @@
+import Glibc
 import PermauditCore
 import PermauditHost
 
 /// A host made of facts in memory, for plans on situations a test cannot stage (another user's FUSE mount).
-/// Its folder does not exist on disk, so sweeps find nothing below it: blast radii come out empty.
+/// Its file system view is anchored at an empty folder that is removed at once, so sweeps and listings
+/// through the door find nothing: blast radii come out empty.
 struct ModelHost: Host {
     var objects: [String: FileFacts]
     var mountTable: MountTable
@@ -11,14 +13,22 @@ struct ModelHost: Host {
     var rootDescription: String { "model" }
     var protectedSysctls: ProtectedSysctls { ProtectedSysctls() }
     var securityModules: SecurityModules { SecurityModules() }
-    func lookup(_ path: String) -> FactLookup { objects[path].map(FactLookup.found) ?? .missing }
-    func listDirectory(_ path: String) -> Result<[String], HostError> {
-        let prefix = path == "/" ? "/" : path + "/"
-        return .success(objects.keys.filter { $0.hasPrefix(prefix) && $0 != path && !$0.dropFirst(prefix.count).contains("/") }
-            .map { String($0.dropFirst(prefix.count)) }.sorted())
+    var fileSystem: FileSystemView { Self.nothing }
+    func lookup(_ path: RawPath) -> FactLookup { objects[path.display].map(FactLookup.found) ?? .missing }
+    func isEmptyDirectory(_ path: RawPath) -> Bool? {
+        let dir = path.display
+        let prefix = dir == "/" ? "/" : dir + "/"
+        return !objects.keys.contains { $0.hasPrefix(prefix) && $0 != dir }
     }
-    func readTextFile(_ path: String) -> Result<String, HostError> { .failure(HostError("open", path: path, errno: 2)) }
-    func realPath(_ path: String) -> String { "/nonexistent-permaudit-model-host" + path }
+
+    /// A view of a folder made for it and removed again: its descriptor stays open on an empty, deleted directory.
+    static let nothing: FileSystemView = {
+        var template = Array("/tmp/permaudit-model-host-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { fatalError("mkdtemp: errno \(errno)") }
+        let folder = String(cString: made)
+        defer { rmdir(folder) }
+        do { return try FileSystemView(image: folder) } catch { fatalError("\(error)") }
+    }()
 
     /// A desktop: the user 1000's private runtime folder (0700) and its gvfs FUSE mount without allow_other.
     static var desktop: ModelHost {

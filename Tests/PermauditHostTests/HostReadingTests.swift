@@ -31,7 +31,7 @@ struct HostReadingTests {
         #expect(f.acl?.entry(.group, 23456)?.permissions == [.read, .write])
         #expect(f.acl?.mask == [.read, .write])
         #expect(f.mode.group == [.read, .write], "with an ACL the group bits are the mask")
-        guard case .found(let d) = LiveHost().lookup(dir) else { Issue.record("no facts"); return }
+        guard case .found(let d) = LiveHost().fileSystem.lookup(dir, detail: .defaultACL) else { Issue.record("no facts"); return }
         #expect(d.defaultACL?.entry(.group, 23456)?.permissions == .read)
         let getfacl = try Shell.run("/usr/bin/getfacl", ["-cnp", file]).stdout.split(separator: "\n").map(String.init)
         #expect(getfacl == f.acl?.entries.map(\.description).map { $0.replacingOccurrences(of: "user::", with: "user::").replacingOccurrences(of: "mask::", with: "mask::") })
@@ -53,13 +53,13 @@ struct HostReadingTests {
         #expect(a.isAppendOnly && !a.isImmutable)
     }
 
-    @Test("file capabilities are read through libcap", .enabled(if: isRoot && FileManager.default.isExecutableFile(atPath: "/usr/sbin/setcap"), "needs root and setcap (libcap2-bin)"))
+    @Test("file capabilities are read from security.capability when asked", .enabled(if: isRoot && FileManager.default.isExecutableFile(atPath: "/usr/sbin/setcap"), "needs root and setcap (libcap2-bin)"))
     func readsFileCapabilities() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         FileManager.default.createFile(atPath: dir + "/tool", contents: Data())
         #expect(try Shell.run("/usr/sbin/setcap", ["cap_dac_read_search,cap_net_raw+ep", dir + "/tool"]).status == 0)
-        guard case .found(let f) = LiveHost().lookup(dir + "/tool") else { Issue.record("no facts"); return }
+        guard case .found(let f) = LiveHost().fileSystem.lookup(dir + "/tool", detail: .fileCapabilities) else { Issue.record("no facts"); return }
         #expect(f.fileCapabilities == CapabilitySet([.dacReadSearch, .netRaw]))
     }
 

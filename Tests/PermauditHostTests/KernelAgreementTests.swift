@@ -110,17 +110,17 @@ struct KernelAgreementTests {
                     switch d.verdict {
                     case .granted: agree = kernel == "OK"
                     case .denied: agree = kernel != "OK"
-                    case .unknown: agree = kernel == "ELOOP" && d.errno == "ELOOP"
+                    case .unknown: agree = kernel == "ELOOP" && d.errno == .tooManySymbolicLinkLevels
                     }
                     if !agree {
                         let report = """
                             DISAGREEMENT (\(vantage.rawValue)) seed \(seed): \(query.access.rawValue) \(query.path) as \(principal) [setpriv \(planned.setprivArguments.joined(separator: " "))]
-                              kernel \(kernel), permaudit \(d.verdict) (\(d.errno ?? "-")): \(d.reason)
+                              kernel \(kernel), permaudit \(d.verdict) (\(d.errno?.name ?? "-")): \(d.reason)
                             """
                         // The facts of the first ones in full (describing costs a dozen processes).
                         if disagreements.count < 25 { print(report + "\n" + tree.describe(d)) }
                         disagreements.append(report)
-                    } else if kernel != "OK", let mine = d.errno, mine != kernel {
+                    } else if kernel != "OK", let mine = d.errno?.name, mine != kernel {
                         errnoDifferences += 1
                         if errnoDifferences <= 5 {
                             print("kernel agreement: errno differs (both refuse): \(query.access.rawValue) \(query.path): kernel \(kernel), permaudit \(mine): \(d.reason)")
@@ -143,12 +143,12 @@ struct KernelAgreementTests {
 /// about them at every step costs more than the decision itself. Names never change a verdict.
 struct NumericLiveHost: FactSource {
     let host: LiveHost
-    func lookup(_ path: String) -> FactLookup { host.lookup(path) }
-    func mount(containing path: String) -> MountFacts? { host.mount(containing: path) }
+    func lookup(_ path: RawPath) -> FactLookup { host.lookup(path) }
+    func mount(containing path: RawPath) -> MountFacts? { host.mount(containing: path) }
     var protectedSysctls: ProtectedSysctls { host.protectedSysctls }
     var securityModules: SecurityModules { host.securityModules }
-    func isEmptyDirectory(_ path: String) -> Bool? { host.isEmptyDirectory(path) }
-    func isMountPoint(_ path: String) -> Bool { host.isMountPoint(path) }
+    func isEmptyDirectory(_ path: RawPath) -> Bool? { host.isEmptyDirectory(path) }
+    func isMountPoint(_ path: RawPath) -> Bool { host.isMountPoint(path) }
 }
 
 extension Access {
@@ -613,7 +613,7 @@ struct RandomTree {
         }
         out.append("  evidence:")
         for s in d.evidence {
-            out.append("    \(s.role.rawValue) \(s.path) \(s.check): \(s.outcome.rawValue) \(s.errno ?? "") (\(s.because))")
+            out.append("    \(s.role.rawValue) \(s.path) \(s.check): \(s.outcome.rawValue) \(s.errno?.name ?? "") (\(s.because))")
         }
         return out.joined(separator: "\n")
     }

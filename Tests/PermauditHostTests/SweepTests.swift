@@ -48,7 +48,8 @@ struct SweepTests {
         defer { try? FileManager.default.removeItem(atPath: tree.root) }
         for path in tree.paths {
             let viaLibacl = try Syscalls.acl(path, isDefault: false).get()
-            let viaXattr = try RawACL.read(path: path).get()
+            guard case .found(let facts) = FileSystemView.live.lookup(path) else { Issue.record("\(path): not found"); continue }
+            let viaXattr = facts.acl
             #expect(viaLibacl == viaXattr, "\(path)")
         }
     }

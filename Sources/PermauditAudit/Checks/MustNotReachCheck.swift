@@ -71,7 +71,7 @@ extension MustNotReach: CheckEvaluator {
             for (dir, reason) in expansion.unreadable {
                 findings.append(auditor.finding(rule, object: pattern, access: access, state: .unknown, message: "permaudit cannot list \(dir) to expand \(pattern): \(reason)"))
             }
-            for path in expansion.matches where seen.insert(path).inserted {
+            for path in expansion.matches where seen.insert(path.display).inserted {
                 var reached: [(Principal, AccessDecision, GrantPath?)] = []
                 var undecided = false
                 for who in judged {
@@ -83,8 +83,8 @@ extension MustNotReach: CheckEvaluator {
                     }
                 }
                 // An object permaudit could not decide for someone is not clean: it is the unknown finding.
-                if reached.isEmpty { if !undecided { clean += 1; lastClean = path }; continue }
-                findings.append(failure(rule, auditor, path: path, access: access, reached: reached, judged: judged.count))
+                if reached.isEmpty { if !undecided { clean += 1; lastClean = path.display }; continue }
+                findings.append(failure(rule, auditor, path: path.display, access: access, reached: reached, judged: judged.count))
             }
         }
         if let d = unknown.first {
@@ -129,7 +129,7 @@ extension MustNotReach: CheckEvaluator {
                 // A write through a symlink lands on its target: one in the same folder is judged as its own entry.
                 var sameFolder = false
                 if o.facts.type == .symlink, case .found(let link) = evaluator.source.lookup(path), let target = link.symlinkTarget {
-                    sameFolder = !target.contains("/") && Glob.matches(name, target)
+                    sameFolder = !target.bytes.contains(UInt8(ascii: "/")) && Glob.matches(name, target.display)
                 }
                 if (o.facts.type == .symlink && !sameFolder) || judge.allows(o.facts, mount: o.mount) { decide.append(path) } else { clean += 1 }
                 return false

@@ -16,7 +16,7 @@ struct PathAccessCheck {
             }
             for path in expansion.matches {
                 let d = auditor.evaluator.decide(path, access, for: auditor.principal)
-                if d.verdict == .denied, d.cause == .missing, d.blockedAt == path {
+                if d.verdict == .denied, d.cause == .missing, d.blocked == path {
                     continue  // vanished between listing and judging: a live host changes
                 }
                 let who = auditor.principal.userName ?? String(auditor.principal.uid)
@@ -25,7 +25,7 @@ struct PathAccessCheck {
                 case .denied: "\(who) cannot \(access.rawValue) \(path): \(d.reason)"
                 case .unknown: "permaudit could not decide: \(d.reason)"
                 }
-                findings.append(auditor.finding(rule, object: path, access: access, state: auditor.state(of: d), message: message, decision: d))
+                findings.append(auditor.finding(rule, object: path.display, access: access, state: auditor.state(of: d), message: message, decision: d))
             }
         }
         if findings.isEmpty {

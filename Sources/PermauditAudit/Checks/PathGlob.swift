@@ -1,36 +1,34 @@
+import PermauditCore
 import PermauditHost
-import PermauditRules
 
 /// Expands an absolute glob (`/var/log/auth.log*`, `/run/user/*/gvfs`) on a host, one component at a
-/// time, without following the principal's rights (permaudit looks as itself).
+/// time, without following the principal's rights (permaudit looks as itself). Names are matched and
+/// kept as bytes, so a name that is not UTF-8 is judged as itself, never as a look-alike.
 struct PathGlob {
     let host: any Host
 
     struct Expansion {
-        var matches: [String] = []
+        var matches: [RawPath] = []
         /// Directories permaudit could not list on the way: the answer below them is unknown.
         var unreadable: [(path: String, reason: String)] = []
     }
 
     func expand(_ pattern: String) -> Expansion {
         var result = Expansion()
-        var current = ["/"]
-        let parts = pattern.split(separator: "/").map(String.init)
+        var current = [RawPath.root]
+        let parts = RawPath(pattern).components
         for (i, part) in parts.enumerated() {
-            var next: [String] = []
+            var next: [RawPath] = []
             for dir in current {
-                let base = dir == "/" ? "" : dir
-                if !Glob.hasMagic(part) {
-                    next.append(base + "/" + part)
+                if !PathPattern.hasMagic(part) {
+                    next.append(dir.appending(part))
                     continue
                 }
                 switch host.listDirectory(dir) {
                 case .success(let names):
-                    for name in names where Glob.matches(part, name) && (part.hasPrefix(".") || !name.hasPrefix(".")) {
-                        next.append(base + "/" + name)
-                    }
+                    for name in names where PathPattern.matchesName(part, name) { next.append(dir.appending(name)) }
                 case .failure(let e):
-                    if e.errno != 2 && e.errno != 20 { result.unreadable.append((dir, e.description)) }
+                    if e.errno != .noSuchFileOrDirectory && e.errno != .notDirectory { result.unreadable.append((dir.display, e.description)) }
                 }
             }
             // Plain components must exist to go on (the last one is checked by the caller's decision). One
@@ -41,7 +39,7 @@ struct PathGlob {
                     case .found: return true
                     case .unreadable(let errno, let reason):
                         if isFollowable(path) { return true }
-                        result.unreadable.append((Self.parent(of: path), "\(reason) (\(errno))"))
+                        result.unreadable.append((path.parent.display, "\(reason) (\(errno))"))
                         return false
                     default: return isFollowable(path)
                     }
@@ -64,5 +62,5 @@ struct PathGlob {
     }
 
     /// A path the host cannot stat but the mount table knows (another user's FUSE mount) still counts.
-    func isFollowable(_ path: String) -> Bool { host.mountTable.mountPoints.contains(path) }
+    func isFollowable(_ path: RawPath) -> Bool { host.mountTable.mountPoints.contains(path.display) }
 }

@@ -28,7 +28,7 @@ public struct ElasticsearchNodeFiles: Sendable {
         for name in Self.fileNames {
             switch host.readTextFile(Self.join(configDir, name)) {
             case .success(let s): texts[name] = .text(s)
-            case .failure(let e): texts[name] = e.errno == 2 ? .missing : .unreadable(e.description)
+            case .failure(let e): texts[name] = e.errno == .noSuchFileOrDirectory ? .missing : .unreadable(e.description)
             }
         }
         self.init(configDir: configDir, texts: texts)

@@ -41,20 +41,20 @@ extension PathGlob {
                             next.append(base + "/" + RawPath(bytes: part).display)
                             continue
                         }
-                        switch host.listDirectory(dir) {
+                        switch host.listDirectory(RawNameHost.rawPath(display: dir)) {
                         case .success(let names):
                             listed.insert(dir)
-                            for name in names where PolicyGlob.matches(part, RawNameHost.rawPath(display: name).bytes) {
-                                next.append(base + "/" + name)
+                            for name in names where PolicyGlob.matches(part, name) {
+                                next.append(base + "/" + RawPath(bytes: name).display)
                             }
                         case .failure(let e):
-                            if e.errno != 2 && e.errno != 20 { out.unreadable.append((dir, e.description)) }
+                            if e.errno != .noSuchFileOrDirectory && e.errno != .notDirectory { out.unreadable.append((dir, e.description)) }
                         }
                     }
                     if !last {
                         next = next.filter { p in
                             if case .found(let f) = host.lookup(p) { return f.type == .directory || f.type == .symlink }
-                            return isFollowable(p)
+                            return isFollowable(RawNameHost.rawPath(display: p))
                         }
                     }
                     current = next

@@ -2,11 +2,12 @@ import PermauditCore
 import PermauditHost
 import Synchronization
 
-/// The live host, with names that are not valid UTF-8 kept: listings give each such name in its display
-/// form (`\xNN` for each bad byte, as `RawPath.display`), and lookups of such a path read the raw bytes.
+/// A host whose paths given as display text keep their names that are not valid UTF-8: a listing gives
+/// each such name in its display form (`\xNN` for each bad byte, as `RawPath.display`), and a lookup of a
+/// path in that form reads the raw bytes it stands for.
 ///
-/// The engine judges `String` paths, where Swift would replace a bad byte with U+FFFD and lose the file;
-/// this bridge lets an agent policy's globs reach every file the agent opens until the engine speaks bytes.
+/// The engine takes byte paths, but an agent policy's globs, findings and fix requests carry the display
+/// text; this bridge turns it back into the bytes, so every file the agent opens is reached.
 /// A name that itself spells `\xNN` in plain text is ambiguous here; such names are read as escapes.
 public struct RawNameHost: Host {
     public let base: any Host
@@ -15,7 +16,7 @@ public struct RawNameHost: Host {
     let memo = Memo()
 
     final class Memo: Sendable {
-        let facts = Mutex<[String: FactLookup]>([:])
+        let facts = Mutex<[RawPath: FactLookup]>([:])
         let listings = Mutex<[String: Result<[String], HostError>]>([:])
     }
 
@@ -50,34 +51,38 @@ public struct RawNameHost: Host {
         }
     }
 
-    var isLive: Bool { base.rootDescription == "/" }
     static func isEscaped(_ path: String) -> Bool { path.utf8.contains(0x5C) && rawPath(display: path).isValidUTF8 == false }
+
+    /// The bytes a path built from display text stands for (a path already in bytes stays as it is).
+    static func raw(_ path: RawPath) -> RawPath {
+        guard path.isValidUTF8, path.bytes.contains(0x5C) else { return path }
+        let display = path.display
+        return isEscaped(display) ? rawPath(display: display) : path
+    }
 
     public var rootDescription: String { base.rootDescription }
     public var accounts: any Accounts { base.accounts }
     public var mountTable: MountTable { base.mountTable }
+    public var fileSystem: FileSystemView { base.fileSystem }
     public var protectedSysctls: ProtectedSysctls { base.protectedSysctls }
     public var securityModules: SecurityModules { base.securityModules }
 
-    public func lookup(_ path: String) -> FactLookup {
-        if let known = memo.facts.withLock({ $0[path] }) { return known }
-        let found = isLive && Self.isEscaped(path) ? RawFileSystem.lookup(Self.rawPath(display: path)) : base.lookup(path)
-        memo.facts.withLock { $0[path] = found }
+    public func lookup(_ path: RawPath) -> FactLookup {
+        let raw = Self.raw(path)
+        if let known = memo.facts.withLock({ $0[raw] }) { return known }
+        let found = base.lookup(raw)
+        memo.facts.withLock { $0[raw] = found }
         return found
     }
+    public func isEmptyDirectory(_ path: RawPath) -> Bool? { base.isEmptyDirectory(Self.raw(path)) }
+    public func isMountPoint(_ path: RawPath) -> Bool { base.isMountPoint(path) }
+    public func mount(containing path: RawPath) -> MountFacts? { base.mount(containing: path) }
 
+    /// The names in a directory given as display text, each in display form.
     public func listDirectory(_ path: String) -> Result<[String], HostError> {
         if let known = memo.listings.withLock({ $0[path] }) { return known }
-        let names = isLive
-            ? RawFileSystem.listDirectory(Self.rawPath(display: path)).map { names in names.map { RawPath(bytes: $0).display }.sorted() }
-            : base.listDirectory(path)
+        let names = base.listDirectory(Self.rawPath(display: path)).map { names in names.map { RawPath(bytes: $0).display }.sorted() }
         memo.listings.withLock { $0[path] = names }
         return names
     }
-
-    public func readTextFile(_ path: String) -> Result<String, HostError> { base.readTextFile(path) }
-    public func realPath(_ path: String) -> String { base.realPath(path) }
-    public func mount(containing path: String) -> MountFacts? { base.mount(containing: path) }
-    public func isMountPoint(_ path: String) -> Bool { base.isMountPoint(path) }
-    public func isEmptyDirectory(_ path: String) -> Bool? { base.isEmptyDirectory(path) }
 }

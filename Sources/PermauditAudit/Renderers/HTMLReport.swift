@@ -131,7 +131,7 @@ public enum HTMLReport {
             for s in d.evidence {
                 let key = s == decisive ? " decisive" : ""
                 let owner = s.owner != nil || s.group != nil ? "\(e(s.owner ?? "?")):\(e(s.group ?? "?"))" : ""
-                let err = s.errno.flatMap { s.outcome == .granted ? nil : " <span class=\"errno\">\(e($0))</span>" } ?? ""
+                let err = s.errno.flatMap { s.outcome == .granted ? nil : " <span class=\"errno\">\(e($0.name))</span>" } ?? ""
                 h.append("<tr class=\"\(s.outcome.rawValue)\(key)\"><td class=\"mark\" title=\"\(s.outcome.rawValue)\">\(MarkdownReport.mark(s.outcome))</td>"
                     + "<td class=\"mode\">\(e(s.mode ?? ""))</td><td class=\"own\">\(owner)</td>"
                     + "<td><code class=\"path\">\(e(s.path))</code></td>"

@@ -44,7 +44,7 @@ public enum ReportLayout {
         if s.owner != nil || s.group != nil { cols.append("\(s.owner ?? "?") \(s.group ?? "?")") }
         cols.append(s.path)
         var why = "\(s.check): \(s.because)"
-        if let e = s.errno, s.outcome != .granted { why += " [\(e)]" }
+        if let e = s.errno, s.outcome != .granted { why += " [\(e.name)]" }
         return cols.joined(separator: " ") + "  " + why
     }
 

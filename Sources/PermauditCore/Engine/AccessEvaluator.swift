@@ -9,9 +9,15 @@ public struct AccessEvaluator: Sendable {
 
     public init(source: any FactSource) { self.source = source }
 
-    public func decide(_ path: String, _ access: Access, for principal: Principal) -> AccessDecision {
+    /// The decision for a path given as bytes, exactly as the kernel would be asked.
+    public func decide(_ path: RawPath, _ access: Access, for principal: Principal) -> AccessDecision {
         var walk = Walk(source: source, principal: principal, path: path, access: access)
         return walk.run()
+    }
+
+    /// Convenience: the decision for a path given as text (valid UTF-8 names only).
+    public func decide(_ path: String, _ access: Access, for principal: Principal) -> AccessDecision {
+        decide(RawPath(path), access, for: principal)
     }
 }
 
@@ -19,12 +25,12 @@ public struct AccessEvaluator: Sendable {
 struct Walk {
     let source: any FactSource
     let principal: Principal
-    let path: String
+    let path: RawPath
     let access: Access
     var evidence: [EvidenceStep] = []
-    var cache: [String: FactLookup] = [:]
+    var cache: [RawPath: FactLookup] = [:]
 
-    init(source: any FactSource, principal: Principal, path: String, access: Access) {
+    init(source: any FactSource, principal: Principal, path: RawPath, access: Access) {
         self.source = source
         self.principal = principal
         self.path = path
@@ -34,9 +40,9 @@ struct Walk {
     /// How a walk ends before it reaches the final check.
     struct Stop: Error {
         var verdict: AccessDecision.Verdict
-        var errno: String
+        var errno: Errno
         var reason: String
-        var at: String
+        var at: RawPath
         var cause: DenialCause
     }
 
@@ -47,19 +53,19 @@ struct Walk {
         } catch let stop as Stop {
             return decision(stop.verdict, errno: stop.errno, reason: stop.reason, at: stop.at, resolved: nil, cause: stop.cause)
         } catch {
-            return decision(.unknown, errno: "EIO", reason: "\(error)", at: path, resolved: nil, cause: .cannotLook)
+            return decision(.unknown, errno: .ioError, reason: "\(error)", at: path, resolved: nil, cause: .cannotLook)
         }
     }
 
-    func decision(_ verdict: AccessDecision.Verdict, errno: String?, reason: String, at: String?, resolved: String?, cause: DenialCause? = nil) -> AccessDecision {
+    func decision(_ verdict: AccessDecision.Verdict, errno: Errno?, reason: String, at: RawPath?, resolved: RawPath?, cause: DenialCause? = nil) -> AccessDecision {
         AccessDecision(
-            path: path, resolvedPath: resolved, access: access, principal: principal, verdict: verdict, errno: errno,
-            reason: reason, blockedAt: at, evidence: evidence, caveats: source.securityModules.caveats, cause: cause)
+            target: path, resolved: resolved, access: access, principal: principal, verdict: verdict, errno: errno,
+            reason: reason, blocked: at, evidence: evidence, caveats: source.securityModules.caveats, cause: cause)
     }
 
     // MARK: - Facts
 
-    mutating func facts(_ p: String) throws -> FileFacts? {
+    mutating func facts(_ p: RawPath) throws -> FileFacts? {
         let found: FactLookup
         if let cached = cache[p] {
             found = cached
@@ -71,7 +77,7 @@ struct Walk {
         case .found(let f): return f
         case .missing: return nil
         case .unreadable(let errno, let reason):
-            evidence.append(EvidenceStep(path: p, role: .target, check: "look", outcome: .unknown, because: reason, errno: errno))
+            evidence.append(EvidenceStep(path: p.display, role: .target, check: "look", outcome: .unknown, because: reason, errno: errno))
             throw Stop(verdict: .unknown, errno: errno, reason: "permaudit cannot look at \(p): \(reason)", at: p, cause: .cannotLook)
         }
     }
@@ -80,17 +86,17 @@ struct Walk {
         (source.userName(f.uid) ?? String(f.uid), source.groupName(f.gid) ?? String(f.gid))
     }
 
-    func step(_ p: String, _ role: EvidenceStep.Role, _ check: String, _ f: FileFacts?, _ outcome: PermissionOutcome?, granted: Bool, because: String? = nil, errno: String? = nil) -> EvidenceStep {
+    func step(_ p: RawPath, _ role: EvidenceStep.Role, _ check: String, _ f: FileFacts?, _ outcome: PermissionOutcome?, granted: Bool, because: String? = nil, errno: Errno? = nil) -> EvidenceStep {
         let names = f.map(label)
         return EvidenceStep(
-            path: p, role: role, check: check, outcome: granted ? .granted : .denied,
+            path: p.display, role: role, check: check, outcome: granted ? .granted : .denied,
             because: because ?? outcome?.because ?? "", fileType: f?.type, fileMode: f?.mode, hasACL: f?.acl != nil, owner: names?.0, group: names?.1,
             matchedEntry: outcome?.matchedEntry?.description, mask: outcome?.mask?.description,
-            capability: outcome?.capability?.name.uppercased(), errno: granted ? nil : errno ?? "EACCES")
+            capability: outcome?.capability?.name.uppercased(), errno: granted ? nil : errno ?? .permissionDenied)
     }
 
     /// A FUSE mount without `allow_other` lets in only its own uid and gid (root included in the refusal).
-    func fuseRefusal(_ p: String) -> MountFacts? {
+    func fuseRefusal(_ p: RawPath) -> MountFacts? {
         guard let m = source.mount(containing: p), let owner = m.fuseOwnerOnly else { return nil }
         return owner.uid == principal.uid && owner.gid == principal.gid ? nil : m
     }
@@ -101,19 +107,19 @@ struct Walk {
     }
 
     /// The search (`x`) check on a directory the walk passes through.
-    mutating func search(_ dir: String, _ f: FileFacts) throws {
+    mutating func search(_ dir: RawPath, _ f: FileFacts) throws {
         if let m = fuseRefusal(dir) {
             evidence.append(step(dir, .mount, "search", f, nil, granted: false, because: fuseReason(m)))
-            throw Stop(verdict: .denied, errno: "EACCES", reason: fuseReason(m), at: dir, cause: .fuseOwnerOnly)
+            throw Stop(verdict: .denied, errno: .permissionDenied, reason: fuseReason(m), at: dir, cause: .fuseOwnerOnly)
         }
         guard f.type == .directory else {
-            evidence.append(step(dir, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: "ENOTDIR"))
-            throw Stop(verdict: .denied, errno: "ENOTDIR", reason: "\(dir) is not a directory", at: dir, cause: .notADirectory)
+            evidence.append(step(dir, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: .notDirectory))
+            throw Stop(verdict: .denied, errno: .notDirectory, reason: "\(dir) is not a directory", at: dir, cause: .notADirectory)
         }
         let outcome = PermissionCheck.check(.execute, on: f, by: principal)
         evidence.append(step(dir, .ancestor, "search", f, outcome, granted: outcome.granted))
         if !outcome.granted {
-            throw Stop(verdict: .denied, errno: "EACCES", reason: "no search permission on \(dir): \(outcome.because)", at: dir, cause: .permission)
+            throw Stop(verdict: .denied, errno: .permissionDenied, reason: "no search permission on \(dir): \(outcome.because)", at: dir, cause: .permission)
         }
     }
 
@@ -122,8 +128,8 @@ struct Walk {
     /// Where the walk ended: the physical components of the object (or, for create and delete, of the
     /// directory holding the entry) and the entry's name.
     struct Resolved {
-        var parent: [String]
-        var last: String?
+        var parent: [[UInt8]]
+        var last: [UInt8]?
         /// The path (or the last symlink's target) ended in `/`: the object must be a directory.
         var mustBeDirectory: Bool
     }
@@ -133,66 +139,66 @@ struct Walk {
     /// slash forcing a directory. For delete the last component is kept unresolved (it names the entry in
     /// its directory); for create a final symlink is followed, as `open(O_CREAT)` without `O_EXCL` does.
     mutating func resolve() throws -> Resolved {
-        var resolved: [String] = []
+        var resolved: [[UInt8]] = []
         var pending = Array(PathComponent.split(path).reversed())
         var links = 0
         let keepLast = access == .create || access == .delete
         while let component = pending.popLast() {
             let name = component.name
-            let dirPath = absolutePath(resolved)
+            let dirPath = RawPath(components: resolved)
             guard let dirFacts = try facts(dirPath) else {
-                throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(dirPath) does not exist", at: dirPath, cause: .missing)
+                throw Stop(verdict: .denied, errno: .noSuchFileOrDirectory, reason: "\(dirPath) does not exist", at: dirPath, cause: .missing)
             }
             try search(dirPath, dirFacts)
             let isLast = pending.isEmpty
-            if name == "." || name == ".." {
-                if name == ".." && !resolved.isEmpty { resolved.removeLast() }
-                if isLast && keepLast { try refuseDots(absolutePath(resolved), dotdot: name == "..") }
+            if name == dot || name == dotdot {
+                if name == dotdot && !resolved.isEmpty { resolved.removeLast() }
+                if isLast && keepLast { try refuseDots(RawPath(components: resolved), dotdot: name == dotdot) }
                 if isLast { return Resolved(parent: resolved, last: nil, mustBeDirectory: true) }
                 continue
             }
             if isLast && keepLast {
                 if access == .create && component.slash {
-                    let entry = absolutePath(resolved + [name])
-                    evidence.append(EvidenceStep(path: entry, role: .target, check: "create", outcome: .denied, because: "O_CREAT on a name ending in / is refused", errno: "EISDIR"))
-                    throw Stop(verdict: .denied, errno: "EISDIR", reason: "\(path) ends in /: open(O_CREAT) refuses it", at: entry, cause: .isADirectory)
+                    let entry = RawPath(components: resolved + [name])
+                    evidence.append(EvidenceStep(path: entry.display, role: .target, check: "create", outcome: .denied, because: "O_CREAT on a name ending in / is refused", errno: .isDirectory))
+                    throw Stop(verdict: .denied, errno: .isDirectory, reason: "\(path) ends in /: open(O_CREAT) refuses it", at: entry, cause: .isADirectory)
                 }
-                let child = absolutePath(resolved + [name])
+                let child = RawPath(components: resolved + [name])
                 let isLink = access == .create ? (try facts(child))?.type == .symlink : false
                 if !isLink { return Resolved(parent: resolved, last: name, mustBeDirectory: component.slash) }
             }
-            let child = absolutePath(resolved + [name])
+            let child = RawPath(components: resolved + [name])
             // Another user's FUSE mount: the kernel refuses even to stat its root.
-            if let m = fuseRefusal(child), m.mountPoint == child {
+            if let m = fuseRefusal(child), m.mountPoint == child.display {
                 if isLast && access == .statfs {
                     evidence.append(EvidenceStep(
-                        path: child, role: .mount, check: "statfs", outcome: .denied,
-                        because: fuseReason(m) + "; statfs(2) returns all-zero counts and stat(2) fails with EACCES", errno: "EACCES"))
-                    throw Stop(verdict: .denied, errno: "EACCES", reason: fuseReason(m), at: child, cause: .fuseOwnerOnly)
+                        path: child.display, role: .mount, check: "statfs", outcome: .denied,
+                        because: fuseReason(m) + "; statfs(2) returns all-zero counts and stat(2) fails with EACCES", errno: .permissionDenied))
+                    throw Stop(verdict: .denied, errno: .permissionDenied, reason: fuseReason(m), at: child, cause: .fuseOwnerOnly)
                 }
-                evidence.append(EvidenceStep(path: child, role: .mount, check: isLast ? access.rawValue : "search", outcome: .denied, because: fuseReason(m), errno: "EACCES"))
-                throw Stop(verdict: .denied, errno: "EACCES", reason: fuseReason(m), at: child, cause: .fuseOwnerOnly)
+                evidence.append(EvidenceStep(path: child.display, role: .mount, check: isLast ? access.rawValue : "search", outcome: .denied, because: fuseReason(m), errno: .permissionDenied))
+                throw Stop(verdict: .denied, errno: .permissionDenied, reason: fuseReason(m), at: child, cause: .fuseOwnerOnly)
             }
             guard let f = try facts(child) else {
-                evidence.append(EvidenceStep(path: child, role: isLast ? .target : .ancestor, check: "look up", outcome: .denied, because: "no such file or directory", errno: "ENOENT"))
-                throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(child) does not exist", at: child, cause: .missing)
+                evidence.append(EvidenceStep(path: child.display, role: isLast ? .target : .ancestor, check: "look up", outcome: .denied, because: "no such file or directory", errno: .noSuchFileOrDirectory))
+                throw Stop(verdict: .denied, errno: .noSuchFileOrDirectory, reason: "\(child) does not exist", at: child, cause: .missing)
             }
             if f.type == .symlink {
                 links += 1
                 if links > AccessEvaluator.maxSymlinks {
-                    evidence.append(EvidenceStep(path: child, role: .symlink, check: "follow", outcome: .unknown, because: "more than 40 symlinks: a loop", errno: "ELOOP"))
-                    throw Stop(verdict: .unknown, errno: "ELOOP", reason: "too many levels of symbolic links at \(child) (a loop?)", at: child, cause: .symlinkLoop)
+                    evidence.append(EvidenceStep(path: child.display, role: .symlink, check: "follow", outcome: .unknown, because: "more than 40 symlinks: a loop", errno: .tooManySymbolicLinkLevels))
+                    throw Stop(verdict: .unknown, errno: .tooManySymbolicLinkLevels, reason: "too many levels of symbolic links at \(child) (a loop?)", at: child, cause: .symlinkLoop)
                 }
                 try checkProtectedSymlink(child, link: f, dir: dirFacts)
-                let target = f.symlinkTarget ?? ""
+                let target = f.symlinkTarget ?? RawPath(bytes: [])
                 let names = label(f)
                 evidence.append(EvidenceStep(
-                    path: child, role: .symlink, check: "follow", outcome: .info, because: "→ \(target)",
+                    path: child.display, role: .symlink, check: "follow", outcome: .info, because: "→ \(target)",
                     fileType: f.type, fileMode: f.mode, hasACL: f.acl != nil, owner: names.0, group: names.1))
-                if target.isEmpty {
-                    throw Stop(verdict: .denied, errno: "ENOENT", reason: "\(child) is an empty symlink", at: child, cause: .missing)
+                if target.bytes.isEmpty {
+                    throw Stop(verdict: .denied, errno: .noSuchFileOrDirectory, reason: "\(child) is an empty symlink", at: child, cause: .missing)
                 }
-                if target.hasPrefix("/") { resolved = [] }
+                if target.isAbsolute { resolved = [] }
                 var body = PathComponent.split(target)
                 // A slash after the link (`link/`) asks for a directory whatever the link's body says.
                 if component.slash, let lastIndex = body.indices.last { body[lastIndex].slash = true }
@@ -205,32 +211,36 @@ struct Walk {
                 continue
             }
             if !isLast && f.type != .directory {
-                evidence.append(step(child, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: "ENOTDIR"))
-                throw Stop(verdict: .denied, errno: "ENOTDIR", reason: "\(child) is not a directory", at: child, cause: .notADirectory)
+                evidence.append(step(child, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: .notDirectory))
+                throw Stop(verdict: .denied, errno: .notDirectory, reason: "\(child) is not a directory", at: child, cause: .notADirectory)
             }
             resolved.append(name)
             if isLast { return Resolved(parent: resolved, last: nil, mustBeDirectory: component.slash) }
         }
-        return Resolved(parent: resolved, last: nil, mustBeDirectory: path.hasSuffix("/"))
+        return Resolved(parent: resolved, last: nil, mustBeDirectory: path.bytes.last == slash)
     }
 
     /// `.` or `..` as the entry to create or delete: open(O_CREAT) answers EISDIR; rmdir answers EINVAL
     /// for `.` and ENOTEMPTY for `..` (fs/namei.c `do_rmdir`), before it takes write access to the mount.
-    mutating func refuseDots(_ dir: String, dotdot: Bool) throws {
-        let errno = access == .create ? "EISDIR" : dotdot ? "ENOTEMPTY" : "EINVAL"
+    mutating func refuseDots(_ dir: RawPath, dotdot: Bool) throws {
+        let errno = access == .create ? Errno.isDirectory : dotdot ? .directoryNotEmpty : .invalidArgument
         let why = "\(path) ends in . or ..: that names a directory, not an entry that can be \(access == .create ? "created" : "removed")"
-        evidence.append(EvidenceStep(path: dir, role: .target, check: access.rawValue, outcome: .denied, because: why, errno: errno))
+        evidence.append(EvidenceStep(path: dir.display, role: .target, check: access.rawValue, outcome: .denied, because: why, errno: errno))
         throw Stop(verdict: .denied, errno: errno, reason: why, at: dir, cause: .invalidName)
     }
 
     /// `fs.protected_symlinks`: in a sticky world-writable directory, a symlink is followed only by its
     /// owner or when the directory's owner owns it too (fs/namei.c `may_follow_link`).
-    mutating func checkProtectedSymlink(_ p: String, link: FileFacts, dir: FileFacts) throws {
+    mutating func checkProtectedSymlink(_ p: RawPath, link: FileFacts, dir: FileFacts) throws {
         guard source.protectedSysctls.symlinks != 0 else { return }
         guard dir.mode.isSticky, dir.mode.other.contains(.write) else { return }
         if principal.uid == link.uid || dir.uid == link.uid { return }
         let why = "fs.protected_symlinks=1: a symlink in a sticky world-writable directory is followed only by its owner"
-        evidence.append(EvidenceStep(path: p, role: .attribute, check: "follow", outcome: .denied, because: why, errno: "EACCES"))
-        throw Stop(verdict: .denied, errno: "EACCES", reason: why, at: p, cause: .protectedSysctl)
+        evidence.append(EvidenceStep(path: p.display, role: .attribute, check: "follow", outcome: .denied, because: why, errno: .permissionDenied))
+        throw Stop(verdict: .denied, errno: .permissionDenied, reason: why, at: p, cause: .protectedSysctl)
     }
 }
+
+let slash = UInt8(ascii: "/")
+let dot: [UInt8] = [UInt8(ascii: ".")]
+let dotdot: [UInt8] = [UInt8(ascii: "."), UInt8(ascii: ".")]

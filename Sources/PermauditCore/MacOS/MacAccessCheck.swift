@@ -12,7 +12,7 @@ public enum MacAccessCheck {
     public static func decide(_ file: MacFileFacts, _ access: Access, for who: MacIdentity) -> AccessDecision {
         let p = who.principal
         var steps: [EvidenceStep] = []
-        func decision(_ v: AccessDecision.Verdict, _ reason: String, errno: String?) -> AccessDecision {
+        func decision(_ v: AccessDecision.Verdict, _ reason: String, errno: Errno?) -> AccessDecision {
             AccessDecision(
                 path: file.path, resolvedPath: nil, access: access, principal: p, verdict: v, errno: v == .granted ? nil : errno,
                 reason: reason, blockedAt: v == .granted ? nil : file.path, evidence: steps,
@@ -22,11 +22,11 @@ public enum MacAccessCheck {
             steps.append(EvidenceStep(
                 path: file.path, role: .target, check: access.rawValue, outcome: outcome, because: because,
                 fileType: file.type, fileMode: file.mode, hasACL: !file.acl.isEmpty, owner: file.owner, group: file.group, matchedEntry: entry, capability: capability,
-                errno: outcome == .denied ? "EACCES" : nil))
+                errno: outcome == .denied ? .permissionDenied : nil))
         }
         if file.type == .symlink {
             step(.unknown, "a symbolic link: the collector did not follow it")
-            return decision(.unknown, "\(file.path) is a symbolic link; collect its target", errno: "ELOOP")
+            return decision(.unknown, "\(file.path) is a symbolic link; collect its target", errno: .tooManySymbolicLinkLevels)
         }
         guard let needed = MacRights.needed(for: access) else {
             step(.unknown, "\(access.rawValue) is not judged from macOS facts")
@@ -39,7 +39,7 @@ public enum MacAccessCheck {
         if p.uid == 0 {
             if needed == .execute, !isDirectory, !file.mode.anyExecute {
                 step(.denied, "uid 0, but no execute bit is set (\(file.mode))")
-                return decision(.denied, "root may execute only a file with some x bit", errno: "EACCES")
+                return decision(.denied, "root may execute only a file with some x bit", errno: .permissionDenied)
             }
             step(.granted, "uid 0 is the superuser", capability: "superuser")
             return decision(.granted, "uid 0 is the superuser", errno: nil)
@@ -63,7 +63,7 @@ public enum MacAccessCheck {
                         return decision(.unknown, "an ACL entry names a UUID the facts do not map to the user or a group", errno: nil)
                     }
                     step(.denied, "ACL entry \(label) denies \(word) before any entry granted it", entry: label)
-                    return decision(.denied, "ACL entry \(i) denies \(word): a deny of a right not yet granted refuses it", errno: "EACCES")
+                    return decision(.denied, "ACL entry \(i) denies \(word): a deny of a right not yet granted refuses it", errno: .permissionDenied)
                 }
             case .allow:
                 let before = remaining
@@ -93,7 +93,7 @@ public enum MacAccessCheck {
             return decision(.unknown, "an ACL entry names a UUID the facts do not map to the user or a group", errno: nil)
         }
         step(.denied, "\(aclNote); mode: \(who_) has \(bits)")
-        return decision(.denied, "\(aclNote); \(who_) has \(bits)", errno: "EACCES")
+        return decision(.denied, "\(aclNote); \(who_) has \(bits)", errno: .permissionDenied)
     }
 
     /// Whether an entry names this principal: true, false, or nil when a bare UUID cannot be mapped.

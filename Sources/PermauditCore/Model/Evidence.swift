@@ -42,12 +42,12 @@ public struct EvidenceStep: Hashable, Sendable, Codable {
     /// The capability that overrode the permission bits.
     public var capability: String?
     /// The error the kernel returns when this step refuses (`EACCES`, `EPERM`, `EROFS`, …).
-    public var errno: String?
+    public var errno: Errno?
 
     public init(
         path: String, role: Role, check: String, outcome: Outcome, because: String,
         fileType: FileType? = nil, fileMode: FileMode? = nil, hasACL: Bool = false, owner: String? = nil, group: String? = nil, matchedEntry: String? = nil, mask: String? = nil,
-        capability: String? = nil, errno: String? = nil
+        capability: String? = nil, errno: Errno? = nil
     ) {
         self.path = path
         self.role = role

@@ -9,7 +9,7 @@ public struct FileFacts: Hashable, Sendable, Codable {
     /// The default ACL of a directory, if any.
     public var defaultACL: AccessControlList?
     /// For a symlink: what it points to, as `readlink` returns it.
-    public var symlinkTarget: String?
+    public var symlinkTarget: RawPath?
     /// File capabilities (`security.capability`), permitted set, if any.
     public var fileCapabilities: CapabilitySet?
     public var isImmutable: Bool
@@ -22,7 +22,7 @@ public struct FileFacts: Hashable, Sendable, Codable {
 
     public init(
         type: FileType, uid: UInt32, gid: UInt32, mode: FileMode, acl: AccessControlList? = nil,
-        defaultACL: AccessControlList? = nil, symlinkTarget: String? = nil, fileCapabilities: CapabilitySet? = nil,
+        defaultACL: AccessControlList? = nil, symlinkTarget: RawPath? = nil, fileCapabilities: CapabilitySet? = nil,
         isImmutable: Bool = false, isAppendOnly: Bool = false, device: UInt64 = 0, inode: UInt64 = 0, size: Int64 = 0,
         mountID: Int? = nil
     ) {

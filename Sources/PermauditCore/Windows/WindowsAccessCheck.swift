@@ -13,10 +13,10 @@ public enum WindowsAccessCheck {
         var caveats: [String] = []
         let name = { (bits: UInt32) in WindowsRights.names(of: bits, for: kind) }
         func step(_ check: String, _ outcome: EvidenceStep.Outcome, _ because: String, ace: ACE? = nil, mask: UInt32? = nil) {
+            // A Windows refusal is ERROR_ACCESS_DENIED, not a POSIX errno: said in words, the errno left empty.
             steps.append(EvidenceStep(
-                path: object, role: .target, check: check, outcome: outcome, because: because,
-                owner: sd.owner.map(token.label), matchedEntry: ace?.text, mask: mask.map(WindowsRights.hex),
-                errno: outcome == .denied ? "ERROR_ACCESS_DENIED" : nil))
+                path: object, role: .target, check: check, outcome: outcome, because: outcome == .denied ? because + " (ERROR_ACCESS_DENIED)" : because,
+                owner: sd.owner.map(token.label), matchedEntry: ace?.text, mask: mask.map(WindowsRights.hex)))
         }
         if requested & WindowsRights.genericBits != 0 {
             step("map", .info, "generic rights \(WindowsRights.hex(requested & WindowsRights.genericBits)) mean \(WindowsRights.hex(mapping.map(requested & WindowsRights.genericBits))) on a \(kind.rawValue)")

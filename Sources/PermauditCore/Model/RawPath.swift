@@ -2,11 +2,12 @@
 ///
 /// Swift's `String` replaces invalid UTF-8 with U+FFFD, so a name read into a `String` no longer names
 /// the file. Fix plans carry `RawPath` from the directory listing to the script and to `--apply`.
-public struct RawPath: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct RawPath: Hashable, Sendable, Comparable, CustomStringConvertible, ExpressibleByStringLiteral {
     public var bytes: [UInt8]
 
     public init(bytes: [UInt8]) { self.bytes = bytes }
     public init(_ string: String) { bytes = Array(string.utf8) }
+    public init(stringLiteral value: String) { bytes = Array(value.utf8) }
 
     /// The path as text, each byte that is not valid UTF-8 shown as `\xNN`: unique per raw path for
     /// names that do not themselves contain `\x`, and readable in reports.
@@ -47,7 +48,43 @@ public struct RawPath: Hashable, Sendable, Comparable, CustomStringConvertible {
         bytes = out.isEmpty ? [UInt8(ascii: "/")] : out
     }
 
-    public func appending(_ component: [UInt8]) -> RawPath { RawPath(components: components + [component]) }
+    public func appending(_ component: [UInt8]) -> RawPath {
+        var out = bytes
+        if out.last != UInt8(ascii: "/") { out.append(UInt8(ascii: "/")) }
+        out += component
+        return RawPath(bytes: out)
+    }
+
+    /// Whether the path starts at `/`.
+    public var isAbsolute: Bool { bytes.first == UInt8(ascii: "/") }
+
+    /// `/` itself (or a path of slashes only).
+    public var isRoot: Bool { !bytes.isEmpty && bytes.allSatisfy { $0 == UInt8(ascii: "/") } }
+
+    /// `/`.
+    public static let root = RawPath(bytes: [UInt8(ascii: "/")])
+
+    /// The path relative to `/` (`etc/passwd`; `.` for the root), as `openat` relative to a root descriptor wants it.
+    public var relativeToRoot: [UInt8] {
+        let trimmed = bytes.drop { $0 == UInt8(ascii: "/") }
+        return trimmed.isEmpty ? [UInt8(ascii: ".")] : Array(trimmed)
+    }
+
+    /// Calls `body` with the bytes NUL-terminated, as C wants a path.
+    public func withCString<R>(_ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        try RawPath.withCString(bytes, body)
+    }
+
+    /// Calls `body` with `bytes` NUL-terminated.
+    public static func withCString<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        var terminated = bytes
+        terminated.append(0)
+        return try terminated.withUnsafeBufferPointer { buffer in
+            // Never nil: the buffer holds at least the terminating NUL.
+            guard let base = buffer.baseAddress else { preconditionFailure("empty C string buffer") }
+            return try base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { try body($0) }
+        }
+    }
 
     /// Every directory above this path, `/` first.
     public var ancestors: [RawPath] {
