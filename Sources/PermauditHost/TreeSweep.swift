@@ -8,7 +8,14 @@ public struct SweptObject: Sendable {
     public let facts: FileFacts
     public let mount: MountFacts?
     public let depth: Int
+    /// The directory holding it and its mount (nil for the sweep's start).
+    public var parent: FileFacts? = nil
+    public var parentMount: MountFacts? = nil
     /// The host path as a `RawPath`.
+    /// What the one judge (`SweepJudge`) needs of it.
+    public var reached: SweepJudge.Reached {
+        SweepJudge.Reached(path: rawPath, facts: facts, mount: mount, parent: parent, parentMount: parentMount)
+    }
     public var rawPath: RawPath { RawPath(bytes: path) }
     /// The path for people: bytes that are not UTF-8 shown as `\xNN`.
     public var displayPath: String { RawPath(bytes: path).display }
@@ -79,7 +86,7 @@ public struct TreeSweep: Sendable {
             return
         }
         var path = start.isRoot ? [UInt8]() : start.bytes
-        walk(view, fd: fd, path: &path, device: facts.device, mountID: facts.mountID, mount: mount, depth: 1, visit: visit)
+        walk(view, fd: fd, path: &path, facts: facts, mount: mount, depth: 1, visit: visit)
     }
 
     /// Convenience: a sweep from a path given as text.
@@ -88,6 +95,8 @@ public struct TreeSweep: Sendable {
     /// One open directory of the sweep: its descriptor, its names, how far the sweep is through them.
     private struct Level {
         let fd: Int32
+        /// The directory's own facts.
+        let facts: FileFacts
         var names: [[UInt8]]
         var next = 0
         /// The length of the directory's path in the path buffer.
@@ -112,11 +121,11 @@ public struct TreeSweep: Sendable {
 
     /// Sweeps the open directory `fd` (closed here), whose host path is `path` (empty for `/`), with an
     /// explicit stack of levels, not recursion: a tree thousands of levels deep needs no deep call stack.
-    private mutating func walk(_ view: FileSystemView, fd: Int32, path: inout [UInt8], device: UInt64, mountID: Int?, mount: MountFacts?, depth: Int, visit: (SweepEvent) -> Bool) {
+    private mutating func walk(_ view: FileSystemView, fd: Int32, path: inout [UInt8], facts top: FileFacts, mount: MountFacts?, depth: Int, visit: (SweepEvent) -> Bool) {
         let start = path.count
         defer { path.removeSubrange(start...) }
         guard let first = names(of: fd, path: path, visit: visit) else { return }
-        var stack = [Level(fd: fd, names: first, base: path.count, device: device, mountID: mountID, mount: mount, depth: depth)]
+        var stack = [Level(fd: fd, facts: top, names: first, base: path.count, device: top.device, mountID: top.mountID, mount: mount, depth: depth)]
         while let top = stack.indices.last {
             guard stack[top].next < stack[top].names.count else {
                 close(stack[top].fd)
@@ -147,7 +156,7 @@ public struct TreeSweep: Sendable {
                 || (facts.mountID == nil && host.mountTable.mountPoints.contains(RawPath(bytes: path).display)) {
                 mountHere = facts.mountID.flatMap(host.mountTable.mount(id:)) ?? host.mount(containing: RawPath(bytes: path))
             }
-            let enter = visit(.object(SweptObject(path: path, facts: facts, mount: mountHere, depth: level.depth)))
+            let enter = visit(.object(SweptObject(path: path, facts: facts, mount: mountHere, depth: level.depth, parent: level.facts, parentMount: level.mount)))
             guard enter, facts.type == .directory, !(oneFileSystem && facts.device != level.device) else { continue }
             let child = RawPath.withCString(name) { view.openDirectory(in: level.fd, name: $0) }
             if child < 0 {
@@ -157,7 +166,7 @@ public struct TreeSweep: Sendable {
                 continue
             }
             guard let childNames = names(of: child, path: path, visit: visit) else { continue }
-            stack.append(Level(fd: child, names: childNames, base: path.count, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: level.depth + 1))
+            stack.append(Level(fd: child, facts: facts, names: childNames, base: path.count, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: level.depth + 1))
         }
     }
 

@@ -51,8 +51,8 @@ struct GroupMembershipCheck {
         var without = auditor.principal
         without.groups.removeAll { $0 == gid }
         if without.gid == gid { without.gid = PrincipalResolver.plannedGID }
-        let with = ReachJudge(principal: auditor.principal, access: .read)
-        let withoutJudge = ReachJudge(principal: without, access: .read)
+        let with = SweepJudge(source: auditor.host, principal: auditor.principal, access: .read)
+        let withoutJudge = SweepJudge(source: auditor.host, principal: without, access: .read)
         var extra: [String] = []
         for root in Self.reachRoots {
             let top = auditor.evaluator.decide(root, .search, for: auditor.principal)
@@ -65,11 +65,12 @@ struct GroupMembershipCheck {
                 let path = o.displayPath
                 let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
                 let parentOK = path == start || (reachableWithout[parent.isEmpty ? "/" : parent] ?? false)
-                if o.facts.type == .regular, with.allows(o.facts, mount: o.mount), !(parentOK && withoutJudge.allows(o.facts, mount: o.mount)) {
+                let reached = o.reached
+                if o.facts.type == .regular, with.allows(reached), !(parentOK && withoutJudge.allows(reached)) {
                     extra.append(path)
                 }
-                let enter = with.canEnter(o.facts, mount: o.mount)
-                if enter, o.facts.type == .directory, path != start { reachableWithout[path] = parentOK && withoutJudge.canEnter(o.facts, mount: o.mount) }
+                let enter = with.canEnter(reached)
+                if enter, o.facts.type == .directory, path != start { reachableWithout[path] = parentOK && withoutJudge.canEnter(reached) }
                 return enter
             }
         }
