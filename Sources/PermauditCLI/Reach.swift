@@ -31,7 +31,9 @@ extension Permaudit {
         @OptionGroup(title: "Host")
         var host: HostOptions
 
-        @Option(name: .long, help: ArgumentHelp("The access: \(Access.helpText).", valueName: "ACCESS"))
+        @Option(name: .long, help: ArgumentHelp(
+            "The access: \(Access.helpText). With create: the directories the principal may create entries in; with delete: the entries it may unlink or rmdir (sticky and append-only directories, immutable entries, mount points and non-empty directories as the kernel decides).",
+            valueName: "ACCESS"))
         var access: Access = .read
 
         @Flag(name: [.customLong("one-file-system"), .customLong("xdev")], help: "Do not cross into other file systems.")
@@ -64,7 +66,7 @@ extension Permaudit {
             let h = try host.makeHost(pid: principal.pid)
             let who = try principal.resolve(on: h)
             if let changedBy { return try runDelta(changedBy, who: who, host: h) }
-            let judge = ReachJudge(principal: who, access: access)
+            let judge = SweepJudge(source: h, principal: who, access: access)
             let evaluator = AccessEvaluator(source: h)
             let out = OutputBuffer(fd: 1)
             var examined = 0, reachable = 0, unknown = 0
@@ -86,11 +88,12 @@ extension Permaudit {
                     switch event {
                     case .object(let o):
                         examined += 1
-                        if judge.allows(o.facts, mount: o.mount) {
+                        let reached = o.reached
+                        if judge.allows(reached) {
                             reachable += 1
                             if !count { emit(o, out) }
                         }
-                        return judge.canEnter(o.facts, mount: o.mount)
+                        return judge.canEnter(reached)
                     case .unreadable(let path, let error):
                         unknown += 1
                         writeError("unknown: \(RawPath(bytes: path).display): permaudit cannot look: \(error)")
