@@ -42,6 +42,14 @@ extension Permaudit {
         @Flag(name: .long, help: "Only print the summary line.")
         var count = false
 
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, ndjson }
+
+        @Option(name: .long, help: "Output: text (one path a line) or ndjson (one JSON object a line: path, mode, owner, group, how it was granted).")
+        var format: Format = .text
+
+        @Flag(name: .long, help: "Print in bytewise path order (the default streams each object as it is judged).")
+        var sort = false
+
         func validate() throws {
             try principal.requireGiven()
             if trees.isEmpty { throw ValidationError("give at least one TREE to sweep, e.g. permaudit reach --user nobody /var/log") }
@@ -54,6 +62,7 @@ extension Permaudit {
             let evaluator = AccessEvaluator(source: h)
             let out = OutputBuffer(fd: 1)
             var examined = 0, reachable = 0, unknown = 0
+            var held: [(SweptObject, AccessDecision)] = []
             let started = monotonicNanoseconds()
             for tree in trees {
                 let absolute = RawArgument.absolute(tree)
@@ -70,9 +79,11 @@ extension Permaudit {
                     case .object(let o):
                         examined += 1
                         let reached = o.reached
-                        if judge.allows(reached) {
+                        if let d = judge.decide(reached), d.verdict == .granted {
                             reachable += 1
-                            if !count { emit(o, out) }
+                            if !count {
+                                if sort { held.append((o, d)) } else { emit(o, d, h, out) }
+                            }
                         }
                         return judge.canEnter(reached)
                     case .unreadable(let path, let error):
@@ -82,13 +93,33 @@ extension Permaudit {
                     }
                 }
             }
+            held.sort { $0.0.path.lexicographicallyPrecedes($1.0.path) }
+            for (o, d) in held { emit(o, d, h, out) }
             out.flush()
             let ms = Double(monotonicNanoseconds() - started) / 1e6
             writeError("\(reachable) of \(examined) objects examined allow \(access.rawValue) for \(who.userLabel); \(unknown) unknown; \(String(format3(ms))) ms")
             if unknown > 0 { throw ExitCode(3) }
         }
 
-        func emit(_ o: SweptObject, _ out: OutputBuffer) {
+        func emit(_ o: SweptObject, _ d: AccessDecision, _ h: any PermauditHost.Host, _ out: OutputBuffer) {
+            if format == .ndjson {
+                let raw = o.rawPath
+                var fields: [(String, JSONValue)] = [("path", .string(raw.display))]
+                if !raw.isValidUTF8 { fields.append(("pathHex", .string(raw.hex))) }
+                fields += [
+                    ("type", .string(o.facts.type.rawValue)),
+                    ("mode", .string(String(o.facts.mode.bits, radix: 8))),
+                    ("acl", .bool(o.facts.acl != nil)),
+                    ("uid", .int(Int(o.facts.uid))), ("gid", .int(Int(o.facts.gid))),
+                    ("owner", h.userName(o.facts.uid).map(JSONValue.string) ?? .null),
+                    ("group", h.groupName(o.facts.gid).map(JSONValue.string) ?? .null),
+                    ("access", .string(access.rawValue)),
+                    ("grantedBy", .string(d.evidence.last { $0.outcome == .granted }?.because ?? d.reason)),
+                ]
+                out.append(JSONValue.object(fields).rendered(pretty: false))
+                out.append([10])
+                return
+            }
             if long {
                 out.append("\(o.facts.modeString) \(o.facts.uid) \(o.facts.gid) ")
             }
