@@ -31,7 +31,9 @@ extension Permaudit {
         @OptionGroup(title: "Host")
         var host: HostOptions
 
-        @Option(name: .long, help: ArgumentHelp("The access: \(Access.helpText).", valueName: "ACCESS"))
+        @Option(name: .long, help: ArgumentHelp(
+            "The access: \(Access.helpText). With create: the directories the principal may create entries in; with delete: the entries it may unlink or rmdir (sticky and append-only directories, immutable entries, mount points and non-empty directories as the kernel decides).",
+            valueName: "ACCESS"))
         var access: Access = .read
 
         @Flag(name: [.customLong("one-file-system"), .customLong("xdev")], help: "Do not cross into other file systems.")
@@ -52,11 +54,22 @@ extension Permaudit {
         @OptionGroup(title: "Agent policy")
         var agentPolicy: AgentPolicyOption
 
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, ndjson }
+
+        @Option(name: .long, help: "Output: text (one path a line) or ndjson (one JSON object a line: path, mode, owner, group, how it was granted).")
+        var format: Format = .text
+
+        @Flag(name: .long, help: "Print in bytewise path order (the default streams each object as it is judged).")
+        var sort = false
+
         func validate() throws {
             try principal.requireGiven()
             if trees.isEmpty && agentPolicy.file == nil { throw ValidationError("give at least one TREE to sweep, e.g. permaudit reach --user nobody /var/log") }
             if changedBy != nil, ![.read, .write, .execute].contains(access) {
                 throw ValidationError("--changed-by compares read, write or execute (list and search on directories); not \(access.rawValue)")
+            }
+            if changedBy != nil, format == .ndjson {
+                throw ValidationError("--changed-by lists paths as text (with --long, the access first); drop --format ndjson")
             }
         }
 
@@ -64,10 +77,11 @@ extension Permaudit {
             let h = try host.makeHost(pid: principal.pid)
             let who = try principal.resolve(on: h)
             if let changedBy { return try runDelta(changedBy, who: who, host: h) }
-            let judge = ReachJudge(principal: who, access: access)
+            let judge = SweepJudge(source: h, principal: who, access: access)
             let evaluator = AccessEvaluator(source: h)
             let out = OutputBuffer(fd: 1)
             var examined = 0, reachable = 0, unknown = 0
+            var held: [(SweptObject, AccessDecision)] = []
             let started = monotonicNanoseconds()
             // Without TREE, the directories the policy's log inputs list: what the agent will look into.
             let trees = self.trees.isEmpty ? try agentPolicy.trees(on: RawNameHost(base: h)) : self.trees
@@ -86,11 +100,14 @@ extension Permaudit {
                     switch event {
                     case .object(let o):
                         examined += 1
-                        if judge.allows(o.facts, mount: o.mount) {
+                        let reached = o.reached
+                        if let d = judge.decide(reached), d.verdict == .granted {
                             reachable += 1
-                            if !count { emit(o, out) }
+                            if !count {
+                                if sort { held.append((o, d)) } else { emit(o, d, h, out) }
+                            }
                         }
-                        return judge.canEnter(o.facts, mount: o.mount)
+                        return judge.canEnter(reached)
                     case .unreadable(let path, let error):
                         unknown += 1
                         writeError("unknown: \(RawPath(bytes: path).display): permaudit cannot look: \(error)")
@@ -98,6 +115,8 @@ extension Permaudit {
                     }
                 }
             }
+            held.sort { $0.0.path.lexicographicallyPrecedes($1.0.path) }
+            for (o, d) in held { emit(o, d, h, out) }
             out.flush()
             let ms = Double(monotonicNanoseconds() - started) / 1e6
             writeError("\(reachable) of \(examined) objects examined allow \(access.rawValue) for \(who.userLabel); \(unknown) unknown; \(String(format3(ms))) ms")
@@ -116,7 +135,8 @@ extension Permaudit {
             for u in sweep.unreadable { writeError("unknown: \(String(decoding: u.path, as: UTF8.self)): permaudit cannot look: \(u.error)") }
             let out = OutputBuffer(fd: 1)
             if !count {
-                for c in sweep.delta.opened {
+                let opened = sort ? sweep.delta.opened.sorted { $0.path.lexicographicallyPrecedes($1.path) } : sweep.delta.opened
+                for c in opened {
                     if long { out.append("\(c.access.rawValue) ") }
                     out.append(c.path)
                     out.append([nullTerminated ? 0 : 10])
@@ -130,7 +150,25 @@ extension Permaudit {
             if unknown > 0 { throw ExitCode(3) }
         }
 
-        func emit(_ o: SweptObject, _ out: OutputBuffer) {
+        func emit(_ o: SweptObject, _ d: AccessDecision, _ h: any PermauditHost.Host, _ out: OutputBuffer) {
+            if format == .ndjson {
+                let raw = o.rawPath
+                var fields: [(String, JSONValue)] = [("path", .string(raw.display))]
+                if !raw.isValidUTF8 { fields.append(("pathHex", .string(raw.hex))) }
+                fields += [
+                    ("type", .string(o.facts.type.rawValue)),
+                    ("mode", .string(String(o.facts.mode.bits, radix: 8))),
+                    ("acl", .bool(o.facts.acl != nil)),
+                    ("uid", .int(Int(o.facts.uid))), ("gid", .int(Int(o.facts.gid))),
+                    ("owner", h.userName(o.facts.uid).map(JSONValue.string) ?? .null),
+                    ("group", h.groupName(o.facts.gid).map(JSONValue.string) ?? .null),
+                    ("access", .string(access.rawValue)),
+                    ("grantedBy", .string(d.evidence.last { $0.outcome == .granted }?.because ?? d.reason)),
+                ]
+                out.append(JSONValue.object(fields).rendered(pretty: false))
+                out.append([10])
+                return
+            }
             if long {
                 out.append("\(o.facts.modeString) \(o.facts.uid) \(o.facts.gid) ")
             }

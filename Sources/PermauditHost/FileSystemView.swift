@@ -44,19 +44,17 @@ public final class FileSystemView: Sendable {
     /// An image or container root: a folder seen as `/`.
     /// - Throws: `HostError` when the folder cannot be opened or is not a directory.
     public init(image folder: String) throws(HostError) {
-        var cleaned = folder
-        while cleaned.count > 1 && cleaned.hasSuffix("/") { cleaned.removeLast() }
-        guard let real = realpath(cleaned, nil) else {
-            throw HostError("open root", path: folder, errno: .current, hint: "give --root an existing folder (a mounted image or container root)")
-        }
-        root = String(cString: real)
-        free(real)
-        let fd = Glibc.open(root, openPathOnly | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        // Opened once (the kernel resolves the name this one time); its real path is then the descriptor's.
+        let fd = Glibc.open(folder, openPathOnly | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw HostError("open root", path: folder, errno: .current, hint: "--root must name a folder")
+            let e = Errno.current
+            throw HostError("open root", path: folder, errno: e, hint: e == .notDirectory ? "--root must name a folder" : "give --root an existing folder (a mounted image or container root)")
         }
         rootFD = fd
         isConfined = true
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = Glibc.readlink("/proc/self/fd/\(fd)", &buffer, buffer.count - 1)
+        root = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : folder
     }
 
     deinit { close(rootFD) }

@@ -8,7 +8,14 @@ public struct SweptObject: Sendable {
     public let facts: FileFacts
     public let mount: MountFacts?
     public let depth: Int
+    /// The directory holding it and its mount (nil for the sweep's start).
+    public var parent: FileFacts? = nil
+    public var parentMount: MountFacts? = nil
     /// The host path as a `RawPath`.
+    /// What the one judge (`SweepJudge`) needs of it.
+    public var reached: SweepJudge.Reached {
+        SweepJudge.Reached(path: rawPath, facts: facts, mount: mount, parent: parent, parentMount: parentMount)
+    }
     public var rawPath: RawPath { RawPath(bytes: path) }
     /// The path for people: bytes that are not UTF-8 shown as `\xNN`.
     public var displayPath: String { RawPath(bytes: path).display }
@@ -79,31 +86,61 @@ public struct TreeSweep: Sendable {
             return
         }
         var path = start.isRoot ? [UInt8]() : start.bytes
-        walk(view, fd: fd, path: &path, device: facts.device, mountID: facts.mountID, mount: mount, depth: 1, visit: visit)
+        walk(view, fd: fd, path: &path, facts: facts, mount: mount, depth: 1, visit: visit)
     }
 
     /// Convenience: a sweep from a path given as text.
     public mutating func run(from start: String, visit: (SweepEvent) -> Bool) { run(from: RawPath(start), visit: visit) }
 
-    /// Sweeps the open directory `fd` (closed here), whose host path is `path` (empty for `/`).
-    private mutating func walk(_ view: FileSystemView, fd: Int32, path: inout [UInt8], device: UInt64, mountID: Int?, mount: MountFacts?, depth: Int, visit: (SweepEvent) -> Bool) {
-        defer { close(fd) }
-        // The names first, so the directory's own descriptor is the only one held while its children are swept.
+    /// One open directory of the sweep: its descriptor, its names, how far the sweep is through them.
+    private struct Level {
+        let fd: Int32
+        /// The directory's own facts.
+        let facts: FileFacts
+        var names: [[UInt8]]
+        var next = 0
+        /// The length of the directory's path in the path buffer.
+        let base: Int
+        let device: UInt64
+        let mountID: Int?
+        let mount: MountFacts?
+        let depth: Int
+    }
+
+    /// Lists an open directory (closing it when it cannot be listed): its names, bytewise sorted.
+    private func names(of fd: Int32, path: [UInt8], visit: (SweepEvent) -> Bool) -> [[UInt8]]? {
         var names: [[UInt8]] = []
         if case .failure(let e) = DirectoryEntries.forEach(in: fd, { (name: UnsafeBufferPointer<UInt8>, _: UInt8) in names.append(Array(name)) }) {
+            close(fd)
             _ = visit(.unreadable(path: path.isEmpty ? [UInt8(ascii: "/")] : path, error: HostError("list", path: RawPath(bytes: path).display, errno: e)))
-            return
+            return nil
         }
         names.sort { $0.lexicographicallyPrecedes($1) }
-        let base = path.count
-        for name in names {
-            path.removeSubrange(base...)
+        return names
+    }
+
+    /// Sweeps the open directory `fd` (closed here), whose host path is `path` (empty for `/`), with an
+    /// explicit stack of levels, not recursion: a tree thousands of levels deep needs no deep call stack.
+    private mutating func walk(_ view: FileSystemView, fd: Int32, path: inout [UInt8], facts top: FileFacts, mount: MountFacts?, depth: Int, visit: (SweepEvent) -> Bool) {
+        let start = path.count
+        defer { path.removeSubrange(start...) }
+        guard let first = names(of: fd, path: path, visit: visit) else { return }
+        var stack = [Level(fd: fd, facts: top, names: first, base: path.count, device: top.device, mountID: top.mountID, mount: mount, depth: depth)]
+        while let top = stack.indices.last {
+            guard stack[top].next < stack[top].names.count else {
+                close(stack[top].fd)
+                stack.removeLast()
+                continue
+            }
+            let name = stack[top].names[stack[top].next]
+            stack[top].next += 1
+            let level = stack[top]
+            path.removeSubrange(level.base...)
             path.append(UInt8(ascii: "/"))
             path.append(contentsOf: name)
             let here = path
             let facts: FileFacts
-            let found = RawPath.withCString(name) { view.facts(in: fd, name: $0, path: RawPath(bytes: here)) }
-            switch found {
+            switch RawPath.withCString(name, { view.facts(in: level.fd, name: $0, path: RawPath(bytes: here)) }) {
             case .found(let f): facts = f
             case .missing:
                 vanished += 1
@@ -113,25 +150,24 @@ public struct TreeSweep: Sendable {
                 continue
             }
             // A mount of the same filesystem (a bind, a read-only remount) keeps the device: the mount id tells.
-            var mountHere = mount
+            var mountHere = level.mount
             // Without mount ids (kernels before 5.8), a path in the mount table is a mount's top.
-            if facts.device != device || facts.mountID != mountID
+            if facts.device != level.device || facts.mountID != level.mountID
                 || (facts.mountID == nil && host.mountTable.mountPoints.contains(RawPath(bytes: path).display)) {
                 mountHere = facts.mountID.flatMap(host.mountTable.mount(id:)) ?? host.mount(containing: RawPath(bytes: path))
             }
-            let object = SweptObject(path: path, facts: facts, mount: mountHere, depth: depth)
-            let enter = visit(.object(object))
-            guard enter, facts.type == .directory, !(oneFileSystem && facts.device != device) else { continue }
-            let child = RawPath.withCString(name) { view.openDirectory(in: fd, name: $0) }
+            let enter = visit(.object(SweptObject(path: path, facts: facts, mount: mountHere, depth: level.depth, parent: level.facts, parentMount: level.mount)))
+            guard enter, facts.type == .directory, !(oneFileSystem && facts.device != level.device) else { continue }
+            let child = RawPath.withCString(name) { view.openDirectory(in: level.fd, name: $0) }
             if child < 0 {
                 let e = Errno.current
                 if e == .noSuchFileOrDirectory { vanished += 1; continue }
                 _ = visit(.unreadable(path: path, error: HostError("open", path: RawPath(bytes: path).display, errno: e)))
                 continue
             }
-            walk(view, fd: child, path: &path, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: depth + 1, visit: visit)
+            guard let childNames = names(of: child, path: path, visit: visit) else { continue }
+            stack.append(Level(fd: child, facts: facts, names: childNames, base: path.count, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: level.depth + 1))
         }
-        path.removeSubrange(base...)
     }
 
     /// A deep tree holds one descriptor per level: take the hard limit on open files.

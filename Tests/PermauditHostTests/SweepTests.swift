@@ -67,13 +67,13 @@ struct SweepTests {
             let caps: CapabilitySet = rng.next() % 4 == 0 ? CapabilitySet([.dacReadSearch]) : .empty
             let principal = Principal(uid: uid, gid: gid, groups: [gid, 62000 + UInt32(rng.next() % 4)], capabilities: caps)
             for access in [Access.read, .write, .execute] {
-                let judge = ReachJudge(principal: principal, access: access)
+                let judge = SweepJudge(source: host, principal: principal, access: access)
                 var reached = Set<String>()
                 var sweep = TreeSweep(host: host)
                 sweep.run(from: tree.root) { event in
                     guard case .object(let o) = event else { return false }
-                    if judge.allows(o.facts, mount: o.mount) { reached.insert(o.displayPath) }
-                    return judge.canEnter(o.facts, mount: o.mount)
+                    if judge.allows(o.reached) { reached.insert(o.displayPath) }
+                    return judge.canEnter(o.reached)
                 }
                 for path in [tree.root] + tree.paths {
                     let decision = evaluator.decide(path, access, for: principal)

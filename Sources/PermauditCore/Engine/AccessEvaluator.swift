@@ -48,7 +48,18 @@ struct Walk {
 
     mutating func run() -> AccessDecision {
         do {
-            let resolved = try resolve()
+            return finishing(try resolve())
+        } catch let stop as Stop {
+            return decision(stop.verdict, errno: stop.errno, reason: stop.reason, at: stop.at, resolved: nil, cause: stop.cause)
+        } catch {
+            return decision(.unknown, errno: .ioError, reason: "\(error)", at: path, resolved: nil, cause: .cannotLook)
+        }
+    }
+
+    /// The final checks on a resolved walk, as a decision: what `explain` and the sweep both end with.
+    mutating func finishing(_ resolved: Resolved, failedSearch: (any Error)? = nil) -> AccessDecision {
+        do {
+            if let failedSearch { throw failedSearch }
             return try finish(resolved)
         } catch let stop as Stop {
             return decision(stop.verdict, errno: stop.errno, reason: stop.reason, at: stop.at, resolved: nil, cause: stop.cause)

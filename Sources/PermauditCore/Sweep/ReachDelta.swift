@@ -49,10 +49,11 @@ public struct ReachDelta: Sendable {
     /// Objects looked at.
     public private(set) var examined = 0
 
-    private let beforeJudges: [ReachJudge]
-    private let afterJudges: [ReachJudge]
-    private let beforeEnter: ReachJudge
-    private let afterEnter: ReachJudge
+    /// The sweep's one judge (the walk's own final checks), on the facts the sweep read and nothing else.
+    private let beforeJudges: [SweepJudge]
+    private let afterJudges: [SweepJudge]
+    private let beforeEnter: SweepJudge
+    private let afterEnter: SweepJudge
     /// Whether each side reaches the children of the directory at each depth of the current branch.
     private var reaches: [(before: Bool, after: Bool)] = []
 
@@ -61,10 +62,11 @@ public struct ReachDelta: Sendable {
         self.before = before
         self.after = after
         self.accesses = accesses
-        beforeJudges = accesses.map { ReachJudge(principal: before.principal, access: $0) }
-        afterJudges = accesses.map { ReachJudge(principal: after.principal, access: $0) }
-        beforeEnter = ReachJudge(principal: before.principal, access: .search)
-        afterEnter = ReachJudge(principal: after.principal, access: .search)
+        let source = SweptFactsOnly()
+        beforeJudges = accesses.map { SweepJudge(source: source, principal: before.principal, access: $0) }
+        afterJudges = accesses.map { SweepJudge(source: source, principal: after.principal, access: $0) }
+        beforeEnter = SweepJudge(source: source, principal: before.principal, access: .search)
+        afterEnter = SweepJudge(source: source, principal: after.principal, access: .search)
     }
 
     /// Starts a root: whether each side's walk reaches it (search on every ancestor, symlinks followed).
@@ -80,17 +82,20 @@ public struct ReachDelta: Sendable {
         let parent = reaches[depth]
         let b = before.changed[path] ?? facts
         let a = after.changed[path] ?? facts
+        let raw = RawPath(bytes: path)
+        let rb = SweepJudge.Reached(path: raw, facts: b, mount: mount, parent: nil, parentMount: nil)
+        let ra = SweepJudge.Reached(path: raw, facts: a, mount: mount, parent: nil, parentMount: nil)
         examined += 1
         for i in accesses.indices {
-            let had = parent.before && beforeJudges[i].allows(b, mount: mount)
-            let has = parent.after && afterJudges[i].allows(a, mount: mount)
+            let had = parent.before && beforeJudges[i].allows(rb)
+            let has = parent.after && afterJudges[i].allows(ra)
             guard had != has else { continue }
             let change = Change(path: path, access: Self.word(accesses[i], for: a.type), type: a.type)
             if has { opened.append(change) } else { closed.append(change) }
         }
         let enter = (
-            before: parent.before && beforeEnter.canEnter(b, mount: mount),
-            after: parent.after && afterEnter.canEnter(a, mount: mount))
+            before: parent.before && beforeEnter.canEnter(rb),
+            after: parent.after && afterEnter.canEnter(ra))
         reaches.append(enter)
         return enter.before || enter.after
     }
@@ -110,4 +115,15 @@ public struct ReachDelta: Sendable {
         let list = roots.count <= 1 ? roots.joined() : roots.dropLast().joined(separator: ", ") + " and " + (roots.last ?? "")
         return "\(change) opens \(count) object\(count == 1 ? "" : "s") under \(list) that \(who) could not \(access.rawValue) before (\(definition))"
     }
+}
+
+/// What the judges of a ``ReachDelta`` see beyond the object in hand: nothing. The sweep gives each object's
+/// facts and mount (the judge holds those); the fold stays a pure function of what the sweep read.
+private struct SweptFactsOnly: FactSource {
+    func lookup(_ path: RawPath) -> FactLookup { .missing }
+    func mount(containing path: RawPath) -> MountFacts? { nil }
+    var protectedSysctls: ProtectedSysctls { ProtectedSysctls() }
+    var securityModules: SecurityModules { SecurityModules() }
+    func isEmptyDirectory(_ path: RawPath) -> Bool? { nil }
+    func isMountPoint(_ path: RawPath) -> Bool { false }
 }

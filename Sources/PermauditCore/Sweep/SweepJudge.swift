@@ -1,0 +1,103 @@
+/// Judges the objects a sweep reaches with the walk's own final checks (`Walk.finish`, `Walk.entryChange`):
+/// one judge for `explain` and `reach`. The sweep has already granted the search on every directory above
+/// an object (it enters only those `canEnter` allows), so only the end of the walk is left to run, on facts
+/// the sweep already read.
+public struct SweepJudge: Sendable {
+    public let source: any FactSource
+    public let principal: Principal
+    public let access: Access
+
+    public init(source: any FactSource, principal: Principal, access: Access) {
+        self.source = source
+        self.principal = principal
+        self.access = access
+    }
+
+    /// What a sweep knows about one object: its path, facts and mount, and its directory's.
+    public struct Reached: Sendable {
+        public var path: RawPath
+        public var facts: FileFacts
+        public var mount: MountFacts?
+        /// The directory holding it (nil for the sweep's start).
+        public var parent: FileFacts?
+        public var parentMount: MountFacts?
+
+        public init(path: RawPath, facts: FileFacts, mount: MountFacts?, parent: FileFacts?, parentMount: MountFacts?) {
+            self.path = path
+            self.facts = facts
+            self.mount = mount
+            self.parent = parent
+            self.parentMount = parentMount
+        }
+    }
+
+    /// Whether the sweep enters a directory: the walk's search check on it.
+    public func canEnter(_ o: Reached) -> Bool {
+        guard o.facts.type == .directory else { return false }
+        var walk = self.walk(o, path: o.path, access: .search)
+        do {
+            try walk.search(o.path, o.facts)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// The decision for the object, or nil when the access is not asked of this object in a sweep: a
+    /// symlink is not followed (its target is judged where it lies) except to delete it; `create` asks of
+    /// directories whether a new entry can be made in them; `delete` asks of every entry but the start
+    /// whether it can be unlinked (or, for a directory, removed).
+    public func decide(_ o: Reached) -> AccessDecision? {
+        let components = o.path.components
+        switch access {
+        case .create:
+            guard o.facts.type == .directory else { return nil }
+            let fresh: [UInt8] = Array(".permaudit-new-entry".utf8)
+            let entry = o.path.appending(fresh)
+            var walk = self.walk(o, path: entry, access: .create)
+            walk.cache[entry] = .missing
+            // The walk to a new name searches the directory itself first, as it does for every component.
+            do {
+                try walk.search(o.path, o.facts)
+            } catch {
+                return walk.finishing(Walk.Resolved(parent: components, last: nil, mustBeDirectory: true), failedSearch: error)
+            }
+            return walk.finishing(Walk.Resolved(parent: components, last: fresh, mustBeDirectory: false))
+        case .delete:
+            guard let parent = o.parent, let name = components.last else { return nil }
+            var walk = self.walk(o, path: o.path, access: .delete)
+            walk.cache[o.path.parent] = .found(parent)
+            return walk.finishing(Walk.Resolved(parent: Array(components.dropLast()), last: name, mustBeDirectory: false))
+        default:
+            guard o.facts.type != .symlink else { return nil }
+            var walk = self.walk(o, path: o.path, access: access)
+            return walk.finishing(Walk.Resolved(parent: components, last: nil, mustBeDirectory: false))
+        }
+    }
+
+    /// Whether the principal has the access on the object (a granted decision).
+    public func allows(_ o: Reached) -> Bool { decide(o)?.verdict == .granted }
+
+    private func walk(_ o: Reached, path: RawPath, access: Access) -> Walk {
+        var mounts: [RawPath: MountFacts] = [:]
+        if let m = o.mount { mounts[o.path] = m }
+        if let m = o.parentMount { mounts[o.path.parent] = m }
+        var walk = Walk(source: KnownMounts(base: source, mounts: mounts), principal: principal, path: path, access: access)
+        walk.cache[o.path] = .found(o.facts)
+        return walk
+    }
+}
+
+/// A source whose mounts for a few paths are already known (the sweep takes them by mount id).
+private struct KnownMounts: FactSource {
+    let base: any FactSource
+    let mounts: [RawPath: MountFacts]
+    func lookup(_ path: RawPath) -> FactLookup { base.lookup(path) }
+    func mount(containing path: RawPath) -> MountFacts? { mounts[path] ?? base.mount(containing: path) }
+    var protectedSysctls: ProtectedSysctls { base.protectedSysctls }
+    var securityModules: SecurityModules { base.securityModules }
+    func userName(_ uid: UInt32) -> String? { base.userName(uid) }
+    func groupName(_ gid: UInt32) -> String? { base.groupName(gid) }
+    func isEmptyDirectory(_ path: RawPath) -> Bool? { base.isEmptyDirectory(path) }
+    func isMountPoint(_ path: RawPath) -> Bool { base.isMountPoint(path) }
+}

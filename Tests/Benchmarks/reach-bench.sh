@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# `permaudit reach` against the kernel's own walk, on a synthetic tree built here: SIZE files in nested
+# folders, random owners and modes, about 10% with a named ACL entry. Times, interleaved in one run, best
+# of RUNS: permaudit reach for one principal; the kernel deciding for itself as that principal
+# (setpriv ... find -readable); find -printf of mode, owner, group; getfacl -R -p -n. Prints the ratios
+# and the peak RSS of each.
+# Usage (as root): Tests/Benchmarks/reach-bench.sh [SIZE=200000] [RUNS=5] [DIR=/tmp/permaudit-reach-bench]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+size=${1:-200000}
+runs=${2:-5}
+tree=${3:-/tmp/permaudit-reach-bench}
+uid=62500 gid=62500
+[ "$(id -u)" = 0 ] || { echo "run as root (the tree has other owners; setpriv runs find as uid $uid)" >&2; exit 2; }
+swift build -c release >/dev/null
+bin=$PWD/.build/release/permaudit
+
+if [ ! -f "$tree/.size-$size" ]; then
+  rm -rf -- "$tree"
+  python3 - "$tree" "$size" <<'EOF'
+import os, random, sys
+root, size = sys.argv[1], int(sys.argv[2])
+random.seed(14)
+uids = [0, 62500, 62501, 62502]
+os.makedirs(root)
+acl = open(root + "/.acls", "w")
+made = 0
+def folder(path, depth):
+    global made
+    os.makedirs(path, exist_ok=True)
+    for i in range(40):
+        if made >= size: return
+        f = f"{path}/f{i}"
+        os.close(os.open(f, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chown(f, random.choice(uids), random.choice(uids))
+        os.chmod(f, random.choice([0o600, 0o640, 0o644, 0o604, 0o660, 0o400, 0o444]))
+        if random.random() < 0.10:
+            acl.write(f"# file: {f[1:]}\nuser::rw-\nuser:{random.choice(uids[1:])}:r--\ngroup::r--\nmask::r--\nother::---\n\n")
+        made += 1
+    if depth < 3:
+        for j in range(8):
+            if made >= size: return
+            folder(f"{path}/d{j}", depth + 1)
+top = 0
+while made < size:
+    folder(f"{root}/t{top}", 0)
+    top += 1
+for dirpath, dirs, files in os.walk(root):
+    for d in dirs:
+        p = os.path.join(dirpath, d)
+        os.chown(p, random.choice(uids), random.choice(uids))
+        os.chmod(p, random.choice([0o755, 0o755, 0o755, 0o750, 0o711, 0o700]))
+acl.close()
+EOF
+  (cd / && setfacl --restore="$tree/.acls")
+  rm -f -- "$tree/.acls"
+  touch "$tree/.size-$size"
+fi
+
+objects=$(find "$tree" | wc -l)
+echo "tree: $tree ($objects objects, $size files), interleaved, best of $runs"
+declare -A bestms rssKB
+labels=(reach kernel-find find-printf getfacl)
+cmd() {
+  case $1 in
+    reach) "$bin" reach --user "$uid" --groups "$gid" --count "$tree" ;;
+    kernel-find) setpriv --reuid "$uid" --regid "$gid" --groups "$gid" find "$tree" -readable ;;
+    find-printf) find "$tree" -printf '%m %U %G %p\n' ;;
+    getfacl) getfacl -R -p -n "$tree" ;;
+  esac
+}
+for l in "${labels[@]}"; do bestms[$l]=999999999; done
+for _ in $(seq "$runs"); do
+  for l in "${labels[@]}"; do
+    start=$(date +%s%N); cmd "$l" >/dev/null 2>&1 || true; end=$(date +%s%N)
+    ms=$(( (end - start) / 1000000 )); (( ms < bestms[$l] )) && bestms[$l]=$ms
+  done
+done
+for l in "${labels[@]}"; do
+  rssKB[$l]=$( { /usr/bin/time -f %M bash -c "$(declare -f cmd); bin='$bin' uid=$uid gid=$gid tree='$tree' cmd $l" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+done
+printf '%-12s %8s %10s\n' command ms "maxRSS KB"
+for l in "${labels[@]}"; do printf '%-12s %8s %10s\n' "$l" "${bestms[$l]}" "${rssKB[$l]}"; done
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+echo "reach / kernel find -readable: $(ratio "${bestms[reach]}" "${bestms[kernel-find]}")   (goal <= 1.0)"
+echo "reach / find -printf:          $(ratio "${bestms[reach]}" "${bestms[find-printf]}")"
+echo "reach / getfacl -R -p -n:      $(ratio "${bestms[reach]}" "${bestms[getfacl]}")   (goal <= 0.5)"
