@@ -153,6 +153,19 @@ import Testing
         }
     }
 
+    @Test func aMalformedElasticsearchObjectIsNamedNotDropped() throws {
+        let tmp = try ReportTestSupport.temporaryDirectory("digest-malformed")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let good = try String(contentsOf: ReportTestSupport.packageRoot.appendingPathComponent("\(Self.dir)/es-1.json"), encoding: .utf8)
+        var doc = try Self.json(good)
+        doc["elasticsearch"] = ["configDir": "/etc/elasticsearch", "operatorPrivileges": ["enabled": true]]
+        let bad = try ReportTestSupport.write(String(decoding: try JSONSerialization.data(withJSONObject: doc), as: UTF8.self), to: "es-9.json", in: tmp)
+        let out = try FleetMergeGoldenTests.merge([Self.dir + "/es-1.json", bad.path, "--format", "json"])
+        let unusable = try #require(try Self.json(out.stdout)["unusable"] as? [[String: String]])
+        #expect(unusable.first?["name"] == "es-9" && unusable.first?["reason"] == "unreadable", "\(unusable)")
+        #expect(unusable.first?["detail"]?.contains("elasticsearch.operatorPrivileges lacks digest") == true, "\(unusable)")
+    }
+
     /// Live: reports the binary writes now, for nodes whose operator_users.yml differs (or is missing), merged.
     @Test func freshReportsOfNodesWithDifferentFilesAreFlagged() throws {
         let tmp = try ReportTestSupport.temporaryDirectory("digest-live")
