@@ -23,13 +23,7 @@ public enum DecisionRenderer {
         let pathWidth = min(48, d.evidence.map { v($0.path).count }.max() ?? 0)
         let decisive = d.verdict == .granted ? nil : ReportLayout.decisiveStep(d)
         for s in d.evidence {
-            let mark: String
-            switch s.outcome {
-            case .granted: mark = paint.green("ok ")
-            case .denied: mark = paint.red("NO ")
-            case .unknown: mark = paint.yellow("?? ")
-            case .info: mark = "-> "
-            }
+            let mark = paint.mark(s.outcome)
             let mode = (s.mode ?? "").padding(width)
             let owner = v("\(s.owner ?? "") \(s.group ?? "")").padding(ownerWidth)
             var why = "\(s.check): \(v(s.because))"
@@ -110,4 +104,13 @@ public struct Paint: Sendable {
     public func yellow(_ s: String) -> String { wrap(s, "33") }
     public func dim(_ s: String) -> String { wrap(s, "2") }
     public func bold(_ s: String) -> String { wrap(s, "1") }
+    /// The mark before an evidence step, `namei -l` style: `ok `, `NO `, `?? `, `-> `.
+    public func mark(_ outcome: EvidenceStep.Outcome) -> String {
+        switch outcome {
+        case .granted: green("ok ")
+        case .denied: red("NO ")
+        case .unknown: yellow("?? ")
+        case .info: "-> "
+        }
+    }
 }

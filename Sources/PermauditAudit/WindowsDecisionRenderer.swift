@@ -18,13 +18,7 @@ public enum WindowsDecisionRenderer {
         if let owner = d.evidence.first?.owner { lines.append("  owner: \(v(owner))") }
         let width = min(48, d.evidence.map(\.check.count).max() ?? 0)
         for s in d.evidence {
-            let mark: String
-            switch s.outcome {
-            case .granted: mark = paint.green("ok ")
-            case .denied: mark = paint.red("NO ")
-            case .unknown: mark = paint.yellow("?? ")
-            case .info: mark = "-> "
-            }
+            let mark = paint.mark(s.outcome)
             let entry = s.matchedEntry.map { " " + paint.dim(v($0)) } ?? ""
             lines.append("  \(mark)\(s.check.padding(width))  \(v(s.because))\(entry)")
         }
