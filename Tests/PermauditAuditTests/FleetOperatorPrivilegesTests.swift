@@ -189,20 +189,20 @@ import Testing
 
 /// The grouping itself, on nodes made up here: majority, ties, what differs.
 @Suite struct OperatorPrivilegesAcrossNodesTests {
-    static func node(_ enabled: Bool, _ sha: String?) -> NodeOperatorPrivileges {
+    static func node(_ enabled: Bool, _ sha: String?) -> OperatorPrivilegesDigest {
         // The digest stands for (enabled, file) as OperatorPrivilegesDigest makes it.
-        NodeOperatorPrivileges(configDir: "/etc/elasticsearch", setting: enabled ? "true" : nil, enabled: enabled,
+        OperatorPrivilegesDigest(configDir: "/etc/elasticsearch", setting: enabled ? "true" : nil, enabled: enabled,
                                operatorUsersFile: sha == nil ? "absent" : "present", operatorUsersSHA256: sha, digest: "d-\(enabled)-\(sha ?? "absent")")
     }
 
-    static func view(_ nodes: [(String, NodeOperatorPrivileges?)]) -> OperatorPrivilegesAcrossNodes {
+    static func view(_ nodes: [(String, OperatorPrivilegesDigest?)]) -> OperatorPrivilegesAcrossNodes {
         OperatorPrivilegesAcrossNodes(hosts: nodes.map { name, e in
             FleetView.HostReport(name: name, hostname: name, root: "/", osID: "debian", principal: "elasticsearch", profile: "elasticsearch-node",
                                  generatedAt: "", schemaVersion: "1.1", findings: [], elasticsearch: e)
         })
     }
 
-    static let table: [(label: String, nodes: [(String, NodeOperatorPrivileges?)], differing: [String: [OperatorPrivilegesAcrossNodes.Aspect]], majority: Bool)] = [
+    static let table: [(label: String, nodes: [(String, OperatorPrivilegesDigest?)], differing: [String: [OperatorPrivilegesAcrossNodes.Aspect]], majority: Bool)] = [
         ("all agree", [("a", node(true, "x")), ("b", node(true, "x")), ("web", nil)], [:], true),
         ("one node", [("a", node(false, nil))], [:], true),
         ("file differs", [("a", node(true, "x")), ("b", node(true, "x")), ("c", node(true, "y"))], ["c": [.file]], true),

@@ -14,6 +14,16 @@ public struct OperatorPrivilegesDigest: Sendable, Hashable, Codable {
     /// `sha256:` of the setting and the file's digest together: equal on two nodes iff both agree.
     public var digest: String
 
+    /// The digest as a report records it (the fleet view reads it back).
+    public init(configDir: String, setting: String?, enabled: Bool, operatorUsersFile: String, operatorUsersSHA256: String?, digest: String) {
+        self.configDir = configDir
+        self.setting = setting
+        self.enabled = enabled
+        self.operatorUsersFile = operatorUsersFile
+        self.operatorUsersSHA256 = operatorUsersSHA256
+        self.digest = digest
+    }
+
     public init(files: ElasticsearchNodeFiles) {
         configDir = files.configDir
         if case .success(let s?) = files.operatorPrivileges { setting = s.value } else { setting = nil }

@@ -21,9 +21,9 @@ public struct FleetView: Sendable, Hashable {
         public var schemaVersion: String
         public var findings: [HostFinding]
         /// The report's `elasticsearch.operatorPrivileges`, when the host is an Elasticsearch node.
-        public var elasticsearch: NodeOperatorPrivileges?
+        public var elasticsearch: OperatorPrivilegesDigest?
 
-        public init(name: String, hostname: String, root: String, osID: String, principal: String, profile: String, generatedAt: String, schemaVersion: String, findings: [HostFinding], elasticsearch: NodeOperatorPrivileges? = nil) {
+        public init(name: String, hostname: String, root: String, osID: String, principal: String, profile: String, generatedAt: String, schemaVersion: String, findings: [HostFinding], elasticsearch: OperatorPrivilegesDigest? = nil) {
             self.name = name
             self.hostname = hostname
             self.root = root

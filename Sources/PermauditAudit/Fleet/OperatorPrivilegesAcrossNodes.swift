@@ -1,27 +1,8 @@
 import PermauditCore
 
-/// One node's operator-privileges configuration as its JSON report records it
-/// (`elasticsearch.operatorPrivileges`, see `OperatorPrivilegesDigest`).
-public struct NodeOperatorPrivileges: Sendable, Hashable {
-    public var configDir: String
-    /// `xpack.security.operator_privileges.enabled` as written (nil: not set).
-    public var setting: String?
-    public var enabled: Bool
-    /// `present`, `absent` or `unreadable`.
-    public var operatorUsersFile: String
-    public var operatorUsersSHA256: String?
-    /// Equal on two nodes exactly when both the setting and the file agree.
-    public var digest: String
-
-    public init(configDir: String, setting: String?, enabled: Bool, operatorUsersFile: String, operatorUsersSHA256: String?, digest: String) {
-        self.configDir = configDir
-        self.setting = setting
-        self.enabled = enabled
-        self.operatorUsersFile = operatorUsersFile
-        self.operatorUsersSHA256 = operatorUsersSHA256
-        self.digest = digest
-    }
-
+/// One node's operator-privileges configuration, as its JSON report records it: the digest `audit`
+/// computed (`OperatorPrivilegesDigest`), read back from `elasticsearch.operatorPrivileges`.
+extension OperatorPrivilegesDigest {
     /// What the file part says: its sha256 when present, else its state.
     var fileIdentity: String { operatorUsersSHA256 ?? operatorUsersFile }
 }
@@ -59,7 +40,7 @@ public struct OperatorPrivilegesAcrossNodes: Sendable, Hashable {
     }
 
     /// Every node, by host name.
-    public var nodes: [String: NodeOperatorPrivileges]
+    public var nodes: [String: OperatorPrivilegesDigest]
     /// Hosts whose report has no `elasticsearch` object (not a node, or not audited with its profile), sorted.
     public var notNodes: [String]
     /// Most nodes first, then by digest.
@@ -73,7 +54,7 @@ public struct OperatorPrivilegesAcrossNodes: Sendable, Hashable {
     public var agree: Bool { groups.count <= 1 }
 
     public init(hosts: [FleetView.HostReport]) {
-        var nodes: [String: NodeOperatorPrivileges] = [:]
+        var nodes: [String: OperatorPrivilegesDigest] = [:]
         var notNodes: [String] = []
         for h in hosts {
             if let e = h.elasticsearch { nodes[h.name] = e } else { notNodes.append(h.name) }

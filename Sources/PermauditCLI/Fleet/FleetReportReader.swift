@@ -76,13 +76,13 @@ struct FleetReportReader {
             }
             findings.append(.init(ruleID: rule, title: f["title"] as? String ?? rule, severity: severity, object: f["object"] as? String ?? "", state: state))
         }
-        var node: NodeOperatorPrivileges?
+        var node: OperatorPrivilegesDigest?
         if let es = doc["elasticsearch"] {
             guard let e = es as? [String: Any], let op = e["operatorPrivileges"] as? [String: Any],
                   let digest = op["digest"] as? String, let enabled = op["enabled"] as? Bool, let file = op["operatorUsersFile"] as? String else {
                 return bad("elasticsearch.operatorPrivileges lacks digest, enabled or operatorUsersFile (regenerate the report with `permaudit audit --profile elasticsearch-node --format json`)")
             }
-            node = NodeOperatorPrivileges(configDir: e["configDir"] as? String ?? "", setting: op["setting"] as? String, enabled: enabled,
+            node = OperatorPrivilegesDigest(configDir: e["configDir"] as? String ?? "", setting: op["setting"] as? String, enabled: enabled,
                                           operatorUsersFile: file, operatorUsersSHA256: op["operatorUsersSha256"] as? String, digest: digest)
         }
         let p = doc["principal"] as? [String: Any]
