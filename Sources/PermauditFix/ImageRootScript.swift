@@ -76,17 +76,27 @@ public struct ImageRootScript: Sendable, Hashable {
                 if [[ -z $comp || $comp == . ]]; then continue; fi
                 if [[ $comp == .. ]]; then in_root_why="names .. (a planned path never does)"; break; fi
                 name=/proc/$$/fd/$dir_fd/$comp
-                if [[ -L $name && -n $rest ]]; then in_root_why="$(shown "$comp") on the way is a symbolic link"; break; fi
-                if [[ -L $name ]]; then in_root_why="is a symbolic link now"; break; fi
-                if [[ ! -e $name ]]; then in_root_why="is gone"; break; fi
-                if [[ -n $rest && ! -d $name ]]; then in_root_why="$(shown "$comp") on the way is not a folder"; break; fi
-                if [[ -z $rest && ! -f $name && ! -d $name ]]; then in_root_why="is not a file or a folder"; break; fi
-                if ! { exec {fd}<"$name"; } 2>/dev/null; then in_root_why="cannot be opened"; break; fi
+                if [[ -L $name ]]; then
+                  if [[ -n $rest ]]; then in_root_why="$(shown "$comp") on the way is a symbolic link"; else in_root_why="is a symbolic link now"; fi
+                  break
+                fi
+                # The last name is opened only as a file or a folder (never a FIFO or a device); the folders
+                # on the way are checked on their descriptor once opened.
+                if [[ -z $rest && -e $name && ! -f $name && ! -d $name ]]; then in_root_why="is not a file or a folder"; break; fi
+                if ! { exec {fd}<"$name"; } 2>/dev/null; then
+                  if [[ -e $name || -L $name ]]; then in_root_why="cannot be opened"; else in_root_why="is gone"; fi
+                  break
+                fi
                 want=$(stat -c '%d:%i' -- "$name" 2>/dev/null) || want=gone
                 got=$(stat -L -c '%d:%i' -- "/proc/$$/fd/$fd")
                 if [[ $got != "$want" ]]; then
                   exec {fd}<&-
                   in_root_why="$(shown "$comp") changed while it was opened (a symbolic link swapped in?)"
+                  break
+                fi
+                if [[ -n $rest && ! -d /proc/$$/fd/$fd ]]; then
+                  exec {fd}<&-
+                  in_root_why="$(shown "$comp") on the way is not a folder"
                   break
                 fi
                 if [[ $dir_fd != "$root_fd" ]]; then exec {dir_fd}<&-; fi
