@@ -19,6 +19,9 @@ extension Permaudit {
                 By default the plan fixes what the same `permaudit audit` fails (same --profile, --integration, --rules and \
                 principal options); with --path it fixes exactly those objects instead (a glob in the last component is \
                 expanded on the host, byte for byte). Nothing is changed unless --apply is given.
+                With --root DIR the plan is for an image or container root (its accounts, its paths; ACL steps only, a file to \
+                write or edit is named as not fixed): the script takes the root as its argument (bash fix.sh DIR --dry-run) and \
+                resolves every path inside it, refusing symbolic links on the way; --apply changes the image through the same door.
                 Exit status: 0 plan written or applied, 1 a step was skipped or failed (what was changed is rolled back), 2 bad input.
                 """)
 

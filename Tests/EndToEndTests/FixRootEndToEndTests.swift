@@ -68,6 +68,14 @@ struct FixRootEndToEndTests {
         // The root is required, and must be a folder.
         #expect(try FixE2E.run(["bash", script]).status == 2)
         #expect(try FixE2E.run(["bash", script, s.secret]).status == 2)
+        // A copy of the image on another device is not the root planned: refused before any step.
+        let copy = "/dev/shm/pa-rootfix-copy-\(getpid())-\(Int.random(in: 1000...9999))"
+        defer { _ = try? FixE2E.run(["rm", "-rf", "--", copy]) }
+        if try FixE2E.sh("cp -a -- '\(s.image)' '\(copy)' && [ \"$(stat -c %d /dev/shm)\" != \"$(stat -c %d '\(s.image)')\" ]").status == 0 {
+            let other = try FixE2E.run(["bash", script, copy])
+            #expect(other.status == 2 && other.err.contains("not the root this plan was made for"), "\(other.out)\(other.err)")
+            #expect(try !FixE2E.run(["getfacl", "-p", "-n", "--", copy + "/var/log/app/app.log"]).out.contains("group:\(s.uid)"))
+        }
         #expect(s.hostState == hostBefore)
 
         // A folder on the way swapped for a link out of the image (absolute, then a `..` chain): refused, nothing changed.
