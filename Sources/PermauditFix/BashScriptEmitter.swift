@@ -33,6 +33,8 @@ public enum BashScriptEmitter {
         s += "# Every step, run twice: first only checked (phase=check), then carried out, each re-checked just before its change.\n"
         s += "steps() {\n"
         for step in plan.steps { s += stepText(step, rollback: false).split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n") }
+        // bash refuses an empty function body: a plan with no step still runs (and says so).
+        if plan.steps.isEmpty { s += "  :\n" }
         s += """
             }
 
