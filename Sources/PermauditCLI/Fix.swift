@@ -19,6 +19,9 @@ extension Permaudit {
                 By default the plan fixes what the same `permaudit audit` fails (same --profile, --integration, --rules and \
                 principal options); with --path it fixes exactly those objects instead (a glob in the last component is \
                 expanded on the host, byte for byte). Nothing is changed unless --apply is given.
+                With --root DIR the plan is for an image or container root (its accounts, its paths; ACL steps only, a file to \
+                write or edit is named as not fixed): the script takes the root as its argument (bash fix.sh DIR --dry-run) and \
+                resolves every path inside it, refusing symbolic links on the way; --apply changes the image through the same door.
                 Exit status: 0 plan written or applied, 1 a step was skipped or failed (what was changed is rolled back), 2 bad input.
                 """)
 
@@ -75,8 +78,6 @@ extension Permaudit {
             if let bad = path.first(where: { !$0.hasPrefix("/") }) { throw ValidationError("--path \(bad): give an absolute path") }
             if dryRun && !apply { throw ValidationError("--dry-run goes with --apply (the script has its own --dry-run)") }
             if partial && !apply { throw ValidationError("--partial goes with --apply (the script has its own --partial)") }
-            // The plan names real paths in its script; a rooted host's paths are not this machine's.
-            if host.root != nil { throw ValidationError("fix plans changes on this machine; --root is not supported by fix yet (audit the image with --root, fix it when it runs)") }
         }
 
         func run() throws {
@@ -94,7 +95,7 @@ extension Permaudit {
                     """)
             }
             var planner = FixPlanner(host: h, principal: who, unit: unit)
-            let plan: FixPlan
+            var plan: FixPlan
             var policyPatch: PolicyPatch?
             if path.isEmpty {
                 var judged = try selection.judge(catalog: catalog, profile: profile, principal: who, host: h)
@@ -116,7 +117,7 @@ extension Permaudit {
             } else {
                 var requests: [FixPlanner.Request] = []
                 for p in path {
-                    switch PathPattern.expandLast(RawPath(p)) {
+                    switch PathPattern.expandLast(RawPath(p), in: h.fileSystem) {
                     case .success(let found) where !found.isEmpty:
                         requests += found.map { FixPlanner.Request(path: $0, access: access) }
                     case .success:
@@ -128,16 +129,20 @@ extension Permaudit {
                 plan = planner.plan(requests, strategy: strategy)
             }
 
-            if let policyPatch { try writePolicyPatch(policyPatch) }
+            // In an image (--root): ACL steps only, every path resolved inside the folder by the script and by --apply.
+            let image: ImageRootScript? = host.root == nil ? nil : Self.imageScript(h)
+            if image != nil { plan = plan.insideImage() }
+
+            if let policyPatch { try writePolicyPatch(policyPatch, inImage: image != nil) }
 
             if apply {
                 // With -o, the script and its rollback are written first: the rollback undoes an --apply too.
                 if let output, emit == .bash {
-                    try emitText(BashScriptEmitter.script(plan, rollbackName: Self.rollbackPath(for: output)), to: output)
-                    try emitText(BashScriptEmitter.rollback(plan, scriptName: output), to: Self.rollbackPath(for: output))
+                    try emitText(BashScriptEmitter.script(plan, rollbackName: Self.rollbackPath(for: output), image: image), to: output)
+                    try emitText(BashScriptEmitter.rollback(plan, scriptName: output, image: image), to: Self.rollbackPath(for: output))
                     writeError("wrote \(output) and \(Self.rollbackPath(for: output)) (the rollback undoes this --apply)")
                 }
-                let outcome = PlanApplier().apply(plan, dryRun: dryRun, partial: partial)
+                let outcome = PlanApplier(view: h.fileSystem).apply(plan, dryRun: dryRun, partial: partial)
                 for line in outcome.lines { print(line) }
                 for u in plan.unresolved { print("NOT FIXED: \(u.subject): \(u.configurationFix)") }
                 if let failure = outcome.failure { writeError("error: " + failure); throw ExitCode(1) }
@@ -155,15 +160,16 @@ extension Permaudit {
                 throw InputError("--emit sh is the macOS fix: give --facts FILE")  // validate() says so first
             case .bash:
                 guard let output else {
-                    print(BashScriptEmitter.script(plan, rollbackName: "the rollback script (write both with -o NAME.sh)"), terminator: "")
+                    print(BashScriptEmitter.script(plan, rollbackName: "the rollback script (write both with -o NAME.sh)", image: image), terminator: "")
                     return
                 }
                 let rollbackPath = Self.rollbackPath(for: output)
                 let scriptName = String(output.split(separator: "/").last ?? Substring(output))
                 let rollbackName = String(rollbackPath.split(separator: "/").last ?? Substring(rollbackPath))
-                try emitText(BashScriptEmitter.script(plan, rollbackName: rollbackName), to: output)
-                try emitText(BashScriptEmitter.rollback(plan, scriptName: scriptName), to: rollbackPath)
-                writeError("wrote \(output) (\(plan.steps.count) step(s)) and \(rollbackPath); review, then run as root: bash \(output) --dry-run")
+                try emitText(BashScriptEmitter.script(plan, rollbackName: rollbackName, image: image), to: output)
+                try emitText(BashScriptEmitter.rollback(plan, scriptName: scriptName, image: image), to: rollbackPath)
+                let rootArgument = image.map { " " + $0.quotedRoot } ?? ""
+                writeError("wrote \(output) (\(plan.steps.count) step(s)) and \(rollbackPath); review, then run as root: bash \(output)\(rootArgument) --dry-run")
             }
             if !plan.unresolved.isEmpty {
                 for u in plan.unresolved { writeError("not fixed by a permission: \(u.subject): \(u.configurationFix)") }
@@ -172,7 +178,7 @@ extension Permaudit {
 
         /// The policy change a fix needs (a mount no permission fixes): the diff, and with -o the patched file
         /// beside the script; the policy itself changes only with --apply (atomically, the old one kept).
-        func writePolicyPatch(_ patch: PolicyPatch) throws {
+        func writePolicyPatch(_ patch: PolicyPatch, inImage: Bool = false) throws {
             let diff = patch.unifiedDiff()
             if let output {
                 // NAME.sh or NAME.json: the policy's files are NAME.policy.diff and NAME.policy.yml.
@@ -183,7 +189,10 @@ extension Permaudit {
             } else if !apply {
                 writeError("the policy needs a change no permission makes (\(patch.reasons.joined(separator: "; "))):\n" + diff)
             }
-            if apply && !dryRun {
+            if apply && !dryRun && inImage {
+                // The policy is a file inside the image: fix --root changes ACLs only, never a file by name there.
+                writeError("the image's policy \(patch.file) is not changed by fix --root --apply (ACLs only): apply the diff in the image itself")
+            } else if apply && !dryRun {
                 let backup = patch.file + ".permaudit-" + timestamp().filter { $0.isNumber } + ".bak"
                 guard case .success(let old) = AgentPolicyOption.readWhole(patch.file), old == patch.original else {
                     throw InputError("\(patch.file) changed since it was read: run permaudit fix again")
@@ -232,6 +241,13 @@ extension Permaudit {
                 if PolicyAudit.hostFiles(set, on: h).opens.contains(where: { $0.hasSuffix(".gz") }) { streams.append(item.origin.location) }
             }
             return streams.isEmpty ? nil : PolicyPatch.excludingCompressed(streams: streams, policy: policy)
+        }
+
+        /// The script's image part: the root as planned and its device (a root on another device is refused).
+        static func imageScript(_ h: any PermauditHost.Host) -> ImageRootScript {
+            let device: UInt64?
+            if case .found(let f) = h.lookup(RawPath("/")) { device = ObjectIdentity(f).statDevice } else { device = nil }
+            return ImageRootScript(plannedRoot: h.rootDescription, rootDevice: device)
         }
 
         /// `NAME.sh` → `NAME.rollback.sh`; any other name gets `.rollback.sh` appended.

@@ -17,10 +17,50 @@ public enum BashScriptEmitter {
     public static let stateRoot = "/var/lib/permaudit/fix"
 
     /// The fix script.
-    public static func script(_ plan: FixPlan, rollbackName: String) -> String {
-        var s = header(plan, title: "fix", other: "Undo it with \(rollbackName) (it uses the ACLs this script saves).", usage: "[--dry-run] [--partial]")
-        s += commonFunctions(plan, partial: true)
+    /// With `image`, the script is for an image or container root (`fix --root`): it takes the root as
+    /// its first argument and resolves every path inside it (`ImageRootScript`); the plan has ACL steps only.
+    public static func script(_ plan: FixPlan, rollbackName: String, image: ImageRootScript? = nil) -> String {
+        var s = header(plan, title: "fix", other: "Undo it with \(rollbackName) (it uses the ACLs this script saves).", usage: "\(image == nil ? "" : "ROOT ")[--dry-run] [--partial]", image: image)
+        s += commonFunctions(plan, partial: true, image: image)
+        if let image {
+            s += image.functions
+            s += image.openObject
+            s += aclFunctions
+        } else {
+            s += liveFunctions
+        }
+        s += image == nil ? "require_root\n\n" : "require_root\nopen_root\n\n"
+        s += "# Every step, run twice: first only checked (phase=check), then carried out, each re-checked just before its change.\n"
+        s += "steps() {\n"
+        for step in plan.steps { s += stepText(step, rollback: false).split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n") }
+        // bash refuses an empty function body: a plan with no step still runs (and says so).
+        if plan.steps.isEmpty { s += "  :\n" }
         s += """
+            }
+
+            phase=check
+            steps
+            if ((skipped)) && ! ((partial)); then
+              say "$skipped step(s) refused: those objects are not as planned, so nothing was changed (the plan runs whole or not at all; --partial changes the others). Re-run permaudit fix to plan again." >&2
+              exit 1
+            fi
+            if ((dry_run)); then say "dry run: nothing was changed"; exit 0; fi
+            phase=apply changed=0 unchanged=0 skipped=0
+            steps
+            if ((skipped)); then
+              say "$skipped step(s) skipped: those objects were not the ones planned. Re-run permaudit fix to plan again." >&2
+              exit 1
+            fi
+            if ((changed == 0)); then say "nothing to change: all \(plan.steps.count) step(s) already applied"; else say "$changed step(s) applied, $unchanged already in place"; fi
+
+            """
+        return s
+    }
+
+    /// The live host's `open_object` (by name, then checked on the descriptor) and the other step functions.
+    static var liveFunctions: String { liveOpen + aclFunctions + liveFileSteps }
+
+    static let liveOpen = """
             # open_object N PATH TYPE: opens the object (obj_fd), not through a symlink at its name, and checks its
             # type on the descriptor. Everything after reads and changes it through /proc/$$/fd/$obj_fd, never by
             # name again: a folder on the way swapped for a symlink meanwhile cannot steer the change onto
@@ -66,33 +106,11 @@ public enum BashScriptEmitter {
               done
             }
 
-            # save_acl N OBJECT: keeps the ACL as it was before this plan first touched the object.
-            save_acl() {
-              local n=$1 obj=$2
-              mkdir -p -- "$state_dir"
-              if [[ ! -e $state_dir/$n.acl ]]; then
-                getfacl -p -a -c -n -E -- "$obj" >"$state_dir/$n.acl.tmp"
-                mv -f -- "$state_dir/$n.acl.tmp" "$state_dir/$n.acl"
-              fi
-            }
 
-            # step_acl N PATH TYPE UID DEV INODE BEFORE AFTER AFTER_SHORT
-            step_acl() {
-              local n=$1 path=$2 type=$3 uid=$4 dev=$5 ino=$6 before=$7 after=$8 short=$9 now obj
-              open_object "$n" "$path" "$type" || return 0
-              obj=/proc/$$/fd/$obj_fd
-              now=$(getfacl -p -a -c -n -E -- "$obj")
-              if [[ $now == "$after" ]]; then close_object; note "step $n: unchanged: $(shown "$path") already has the planned ACL"; unchanged=$((unchanged + 1)); return 0; fi
-              if [[ $now != "$before" ]]; then close_object; skip "$n" "$path" "has an ACL that changed since the plan"; return 0; fi
-              verify_object "$n" "$path" "$type" "$uid" "$dev" "$ino" || return 0
-              if [[ $phase == check ]]; then close_object; note "step $n: would set the ACL of $(shown "$path") to $short"; return 0; fi
-              save_acl "$n" "$obj"
-              setfacl --set "$short" -- "$obj"
-              close_object
-              say "step $n: changed: $(shown "$path") ACL is now $short"
-              changed=$((changed + 1))
-            }
+            """
 
+    /// Files written and edited, and group membership: on the live host only.
+    static let liveFileSteps = """
             # step_write N PATH MODE BASE64: a new file with exactly this content.
             step_write() {
               local n=$1 path=$2 mode=$3 content=$4
@@ -149,37 +167,66 @@ public enum BashScriptEmitter {
 
 
             """
-        s += "require_root\n\n"
-        s += "# Every step, run twice: first only checked (phase=check), then carried out, each re-checked just before its change.\n"
-        s += "steps() {\n"
-        for step in plan.steps { s += stepText(step, rollback: false).split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n") }
-        s += """
+
+    /// Saving and setting an ACL through the checked descriptor: the same on a live host and in an image.
+    static let aclFunctions = """
+            # save_acl N OBJECT: keeps the ACL as it was before this plan first touched the object.
+            save_acl() {
+              local n=$1 obj=$2
+              mkdir -p -- "$state_dir"
+              if [[ ! -e $state_dir/$n.acl ]]; then
+                getfacl -p -a -c -n -E -- "$obj" >"$state_dir/$n.acl.tmp"
+                mv -f -- "$state_dir/$n.acl.tmp" "$state_dir/$n.acl"
+              fi
             }
 
-            phase=check
-            steps
-            if ((skipped)) && ! ((partial)); then
-              say "$skipped step(s) refused: those objects are not as planned, so nothing was changed (the plan runs whole or not at all; --partial changes the others). Re-run permaudit fix to plan again." >&2
+            # step_acl N PATH TYPE UID DEV INODE BEFORE AFTER AFTER_SHORT
+            step_acl() {
+              local n=$1 path=$2 type=$3 uid=$4 dev=$5 ino=$6 before=$7 after=$8 short=$9 now obj
+              open_object "$n" "$path" "$type" || return 0
+              obj=/proc/$$/fd/$obj_fd
+              now=$(getfacl -p -a -c -n -E -- "$obj")
+              if [[ $now == "$after" ]]; then close_object; note "step $n: unchanged: $(shown "$path") already has the planned ACL"; unchanged=$((unchanged + 1)); return 0; fi
+              if [[ $now != "$before" ]]; then close_object; skip "$n" "$path" "has an ACL that changed since the plan"; return 0; fi
+              verify_object "$n" "$path" "$type" "$uid" "$dev" "$ino" || return 0
+              if [[ $phase == check ]]; then close_object; note "step $n: would set the ACL of $(shown "$path") to $short"; return 0; fi
+              save_acl "$n" "$obj"
+              setfacl --set "$short" -- "$obj"
+              close_object
+              say "step $n: changed: $(shown "$path") ACL is now $short"
+              changed=$((changed + 1))
+            }
+
+
+            """
+
+    /// The rollback script: puts back what the fix script changed, checked the same way.
+    public static func rollback(_ plan: FixPlan, scriptName: String, image: ImageRootScript? = nil) -> String {
+        var s = header(plan, title: "rollback", other: "Undoes \(scriptName).", usage: "\(image == nil ? "" : "ROOT ")[--dry-run]", image: image)
+        s += commonFunctions(plan, partial: false, image: image)
+        if let image {
+            s += image.functions
+            s += image.undoFunctions
+            s += "require_root\nopen_root\n\n"
+        } else {
+            s += liveUndo
+            s += "require_root\n\n"
+        }
+        for step in plan.steps.reversed() { s += stepText(step, rollback: true) }
+        s += """
+            if ((skipped)); then
+              say "$skipped object(s) skipped: not as the plan left them." >&2
               exit 1
             fi
             if ((dry_run)); then say "dry run: nothing was changed"; exit 0; fi
-            phase=apply changed=0 unchanged=0 skipped=0
-            steps
-            if ((skipped)); then
-              say "$skipped step(s) skipped: those objects were not the ones planned. Re-run permaudit fix to plan again." >&2
-              exit 1
-            fi
-            if ((changed == 0)); then say "nothing to change: all \(plan.steps.count) step(s) already applied"; else say "$changed step(s) applied, $unchanged already in place"; fi
+            if ((changed == 0)); then say "nothing to undo"; else say "$changed change(s) undone, $unchanged already as before"; fi
 
             """
         return s
     }
 
-    /// The rollback script: puts back what the fix script changed, checked the same way.
-    public static func rollback(_ plan: FixPlan, scriptName: String) -> String {
-        var s = header(plan, title: "rollback", other: "Undoes \(scriptName).", usage: "[--dry-run]")
-        s += commonFunctions(plan, partial: false)
-        s += """
+    /// The live host's undo functions.
+    static let liveUndo = """
             # undo_acl N PATH TYPE BEFORE AFTER BEFORE_SHORT: back to the saved ACL, only where the plan's ACL is in place.
             # Read and set through a descriptor of the object (as the fix does), so a folder swapped on the way
             # cannot steer it: only an object that bears exactly the plan's ACL is put back.
@@ -258,21 +305,8 @@ public enum BashScriptEmitter {
 
 
             """
-        s += "require_root\n\n"
-        for step in plan.steps.reversed() { s += stepText(step, rollback: true) }
-        s += """
-            if ((skipped)); then
-              say "$skipped object(s) skipped: not as the plan left them." >&2
-              exit 1
-            fi
-            if ((dry_run)); then say "dry run: nothing was changed"; exit 0; fi
-            if ((changed == 0)); then say "nothing to undo"; else say "$changed change(s) undone, $unchanged already as before"; fi
 
-            """
-        return s
-    }
-
-    static func header(_ plan: FixPlan, title: String, other: String, usage: String) -> String {
+    static func header(_ plan: FixPlan, title: String, other: String, usage: String, image: ImageRootScript? = nil) -> String {
         var s = """
             #!/bin/bash
             # permaudit fix plan \(plan.id) (\(title)), strategy \(plan.strategy.rawValue)
@@ -281,6 +315,7 @@ public enum BashScriptEmitter {
             # Usage: bash THIS_SCRIPT \(usage)    (as root)
 
             """
+        if let image { s += image.headerText }
         for t in plan.targets {
             s += "# target: \(t.access.rawValue) \(BashQuote.commentText(t.path.display)) (\(BashQuote.commentText(t.origin))): \(t.before.verdict.rawValue) -> \(t.after?.verdict.rawValue ?? "?")\n"
         }
@@ -293,18 +328,18 @@ public enum BashScriptEmitter {
         return s + "\n"
     }
 
-    static func commonFunctions(_ plan: FixPlan, partial: Bool) -> String {
-        """
+    static func commonFunctions(_ plan: FixPlan, partial: Bool, image: ImageRootScript? = nil) -> String {
+        let rooted = image != nil
+        return """
         set -euo pipefail
 
-        usage() { printf 'usage: %s [--dry-run]\(partial ? " [--partial]" : "")\\n' "$0" >&2; exit 2; }
-        dry_run=0\(partial ? "\npartial=0" : "")
+        usage() { printf 'usage: %s \(rooted ? "ROOT " : "")[--dry-run]\(partial ? " [--partial]" : "")\\n' "$0" >&2; exit 2; }
+        dry_run=0\(partial ? "\npartial=0" : "")\(rooted ? "\nroot=\"\"" : "")
         for arg in "$@"; do
           case $arg in
-            --dry-run) if ((dry_run)); then usage; fi; dry_run=1 ;;\(partial ? "\n    --partial) if ((partial)); then usage; fi; partial=1 ;;" : "")
-            *) usage ;;
+            --dry-run) if ((dry_run)); then usage; fi; dry_run=1 ;;\(partial ? "\n    --partial) if ((partial)); then usage; fi; partial=1 ;;" : "")\(rooted ? "\n    -*) usage ;;\n    *) if [[ -n $root ]]; then usage; fi; root=$arg ;;" : "\n    *) usage ;;")
           esac
-        done
+        done\(rooted ? "\nif [[ -z $root ]]; then usage; fi" : "")
         # The fix runs in two phases (check, then apply); the rollback in one.
         phase=apply
         if ((dry_run)); then phase=check; fi

@@ -21,7 +21,11 @@ public struct PlanApplier {
         case content(RawPath, [UInt8])
     }
 
-    public init() {}
+    /// Where the plan is carried out: the live host, or an image's folder (`fix --root`): every ACL is then
+    /// read and set on an object opened through the view (`openat2` inside the folder).
+    public let view: FileSystemView
+
+    public init(view: FileSystemView = .live) { self.view = view }
 
     public func apply(_ plan: FixPlan, dryRun: Bool = false, partial: Bool = false) -> Outcome {
         var out = Outcome(lines: [], changed: 0, unchanged: 0, skipped: 0, failure: nil)
@@ -64,19 +68,19 @@ public struct PlanApplier {
         let n = step.number
         switch step.action {
         case .setACL(let c):
-            guard case .found(let f) = FileSystemView.live.lookup(c.path) else { skip(n, c.path, "is gone", &out); return }
+            guard case .found(let f) = view.lookup(c.path) else { skip(n, c.path, "is gone", &out); return }
             if f.type == .symlink { skip(n, c.path, "is a symbolic link now", &out); return }
             guard f.type == c.identity.type else { skip(n, c.path, "is no longer a \(c.identity.type.rawValue)", &out); return }
             let now: AccessControlList
-            do { now = try ACLWriter.currentACL(c.path, expecting: nil) } catch { throw StepError(description: error.description) }
+            do { now = try ACLWriter.currentACL(c.path, in: view, expecting: nil) } catch { throw StepError(description: error.description) }
             if now == c.after { out.lines.append("step \(n): unchanged: \(c.path.display) already has the planned ACL"); out.unchanged += 1; return }
             guard now == c.before else { skip(n, c.path, "has an ACL that changed since the plan", &out); return }
-            do { _ = try ACLWriter.currentACL(c.path, expecting: c.identity) } catch .changed(_, _, let found) {
+            do { _ = try ACLWriter.currentACL(c.path, in: view, expecting: c.identity) } catch .changed(_, _, let found) {
                 skip(n, c.path, "is not the object planned (found \(found))", &out); return
             } catch .system(let e) { throw StepError(description: e.description) }
             if dryRun { out.lines.append("step \(n): would set the ACL of \(c.path.display)"); return }
             do {
-                let previous = try ACLWriter.setACL(c.after, on: c.path, expecting: c.identity)
+                let previous = try ACLWriter.setACL(c.after, on: c.path, in: view, expecting: c.identity)
                 undo.append(.acl(c.path, previous, c.identity))
                 out.lines.append("step \(n): changed: \(c.path.display)")
                 out.changed += 1
@@ -85,6 +89,10 @@ public struct PlanApplier {
             } catch .system(let e) {
                 throw StepError(description: e.description)
             }
+        case .writeFile(let w) where view.isConfined:
+            skip(n, w.path, "is not written inside an image (fix --root changes ACLs only)", &out)
+        case .editFile(let e) where view.isConfined:
+            skip(n, e.path, "is not edited inside an image (fix --root changes ACLs only)", &out)
         case .writeFile(let w):
             if let why = Self.nonRootParent(w.path) { skip(n, w.path, why, &out); return }
             if case .found(let f) = FileSystemView.live.lookup(w.path) {
@@ -139,7 +147,7 @@ public struct PlanApplier {
     func revert(_ u: Undo) -> String {
         switch u {
         case .acl(let p, let acl, let id):
-            do { try ACLWriter.setACL(acl, on: p, expecting: id); return "rolled back the ACL of \(p.display)" } catch { return "ROLLBACK FAILED for \(p.display): \(error)" }
+            do { try ACLWriter.setACL(acl, on: p, in: view, expecting: id); return "rolled back the ACL of \(p.display)" } catch { return "ROLLBACK FAILED for \(p.display): \(error)" }
         case .remove(let p):
             return p.withCString { unlink($0) } == 0 ? "rolled back: removed \(p.display)" : "ROLLBACK FAILED: could not remove \(p.display)"
         case .content(let p, let bytes):

@@ -116,6 +116,9 @@ struct OneDoorEndToEndTests {
             ["explain", "--root", img, "--user", "0", "--access", "read", "/procroot/etc/shadow"],
             ["reach", "--root", img, "--user", "imguser", "/swap"],
             ["audit", "--root", img, "--user", "0", "--format", "json"],
+            // fix --root (rootfix): the plan, and --apply --dry-run through the door.
+            ["fix", "--root", img, "--user", "imguser", "--path", "/var/log/syslog", "--path", "/hostshadow", "--emit", "json"],
+            ["fix", "--root", img, "--user", "imguser", "--path", "/var/log/syslog", "--path", "/a/etc/up/shadow", "--apply", "--dry-run"],
         ]
         var runs = 0
         var escapes: [String] = []

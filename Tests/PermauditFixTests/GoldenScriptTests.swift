@@ -64,9 +64,46 @@ struct GoldenScriptTests {
         try check(BashScriptEmitter.rollback(Self.fixedPlan(), scriptName: "fix.sh"), against: "fixed-plan.rollback.sh")
     }
 
-    @Test("both golden scripts are clean under shellcheck", .enabled(if: hasShellcheck))
+    /// The same plan for an image root (`fix --root`): ACL steps only, the root the first argument.
+    static let image = ImageRootScript(plannedRoot: "/srv/images/web-1", rootDevice: 2049)
+
+    @Test("the image-root fix script matches the golden file")
+    func rootScript() throws {
+        try check(BashScriptEmitter.script(Self.fixedPlan().insideImage(), rollbackName: "fix.rollback.sh", image: Self.image), against: "fixed-plan.root.sh")
+    }
+
+    @Test("the image-root rollback script matches the golden file")
+    func rootRollback() throws {
+        try check(BashScriptEmitter.rollback(Self.fixedPlan().insideImage(), scriptName: "fix.sh", image: Self.image), against: "fixed-plan.root.rollback.sh")
+    }
+
+    @Test("in an image the plan keeps its ACL steps; the file it would write or edit is named as not fixed")
+    func insideImage() {
+        let plan = Self.fixedPlan().insideImage()
+        #expect(plan.steps.map(\.number) == [1, 2, 3])
+        #expect(plan.unresolved.compactMap(\.path?.display) == ["/usr/local/sbin/permaudit-reapply-0123456789", "/etc/logrotate.d/rsyslog"])
+        let script = BashScriptEmitter.script(plan, rollbackName: "r.sh", image: Self.image)
+        #expect(!script.contains("step_write") && !script.contains("step_edit"))
+    }
+
+    @Test("a plan with no step is a script bash runs, live and in an image", .enabled(if: isRoot))
+    func emptyPlan() throws {
+        var plan = Self.fixedPlan()
+        plan.steps = []
+        let dir = "/tmp/pa-rootfix-empty-\(getpid())-\(Int.random(in: 1000...9999))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (name, text, args) in [("live.sh", BashScriptEmitter.script(plan, rollbackName: "r.sh"), [String]()),
+                                   ("root.sh", BashScriptEmitter.script(plan, rollbackName: "r.sh", image: ImageRootScript(plannedRoot: dir, rootDevice: nil)), [dir])] {
+            try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8)
+            let r = try run(["bash", dir + "/" + name] + args + ["--dry-run"])
+            #expect(r.status == 0 && r.out.contains("dry run"), "\(name): \(r.out)\(r.err)")
+        }
+    }
+
+    @Test("the golden scripts are clean under shellcheck", .enabled(if: hasShellcheck))
     func shellcheck() throws {
-        let r = try run(["shellcheck", Self.folder.appendingPathComponent("fixed-plan.sh").path, Self.folder.appendingPathComponent("fixed-plan.rollback.sh").path])
+        let r = try run(["shellcheck"] + ["fixed-plan.sh", "fixed-plan.rollback.sh", "fixed-plan.root.sh", "fixed-plan.root.rollback.sh"].map { Self.folder.appendingPathComponent($0).path })
         #expect(r.status == 0, "\(r.out)")
     }
 

@@ -49,31 +49,79 @@ struct ParentSwapRaceTests {
         }
         #expect(changed > 0, "--apply never changed the planned file in \(Self.runs) runs: the test proves nothing")
     }
+
+    /// `fix --root`: the swapped link is absolute and points out of the image at the host's secret folder.
+    @Test("in an image, the root script run hundreds of times against a swap to a link out of the image never touches the host's secret")
+    func imageScript() throws {
+        let race = try ParentSwapRace(image: true)
+        defer { race.tearDown() }
+        let host = try RootedHost(root: race.image)
+        let plan = race.plan(on: host, path: "/att/logs/app.log").insideImage()
+        try #require(plan.steps.count == 1, "\(plan.steps.map(\.change))")
+        let script = race.base + "/fix.sh"
+        try BashScriptEmitter.script(plan, rollbackName: "fix.rollback.sh", image: ImageRootScript(plannedRoot: race.image, rootDevice: nil)).write(toFile: script, atomically: true, encoding: .utf8)
+        defer { _ = try? run(["rm", "-rf", "--", BashScriptEmitter.stateRoot + "/" + plan.id]) }
+        try race.startSwapping()
+        var changed = 0
+        for i in 0..<Self.runs {
+            try race.resetTarget()
+            // --partial: the check phase's refusals do not stop the run, so the apply phase meets the swap too.
+            let r = try run(["bash", script, race.image, "--partial"])
+            if r.out.contains("changed:") { changed += 1 }
+            try #require(race.secretUntouched(), "run \(i): the secret changed: \(r.out)\(r.err)")
+        }
+        #expect(changed > 0, "the script never changed the planned file in \(Self.runs) runs: the test proves nothing")
+    }
+
+    @Test("in an image, --apply run hundreds of times against a swap to a link out of the image never touches the host's secret")
+    func imageApply() throws {
+        let race = try ParentSwapRace(image: true)
+        defer { race.tearDown() }
+        let host = try RootedHost(root: race.image)
+        let plan = race.plan(on: host, path: "/att/logs/app.log").insideImage()
+        try #require(plan.steps.count == 1)
+        try race.startSwapping()
+        var changed = 0
+        for i in 0..<Self.runs {
+            try race.resetTarget()
+            let outcome = PlanApplier(view: host.fileSystem).apply(plan)
+            changed += outcome.changed
+            try #require(race.secretUntouched(), "run \(i): the secret changed: \(outcome.lines)")
+        }
+        #expect(changed > 0, "--apply never changed the planned file in \(Self.runs) runs: the test proves nothing")
+    }
 }
 
 /// base (root 0755) / att (the attacker's, 0755) / logs (the attacker's) / app.log (root:adm 0640, planned)
 /// base / vault (root 0755) / app.log (root 0600: the stand-in secret, the test's own)
 /// base / att / link -> ../vault (the attacker's), exchanged with att/logs in a loop.
+/// With `image`: att lies in base / img (an image root, root 0755) and link -> base/vault is absolute, so
+/// it leads out of the image to the host's secret folder.
 final class ParentSwapRace {
     static var tools: Bool { ["/usr/bin/python3", "/usr/bin/setpriv"].allSatisfy { FileManager.default.isExecutableFile(atPath: $0) } }
 
     let base = "/var/tmp/pa-race-\(getpid())-\(Int.random(in: 1000...9999))"
     let attacker = 4_000_000 + UInt32.random(in: 500...999)
-    var target: String { base + "/att/logs/app.log" }
+    let image: String
+    var att: String { image + "/att" }
+    var target: String { att + "/logs/app.log" }
     var secret: String { base + "/vault/app.log" }
     var swapper: pid_t?
     var targetFD: Int32 = -1
     var secretCtime = timespec()
     var secretACL: AccessControlList?
 
-    init() throws {
+    init(image inImage: Bool = false) throws {
+        image = inImage ? base + "/img" : base
+        let att = image + "/att"
         let r = try run(["bash", "-c", """
             set -e; mkdir -m 0755 '\(base)' '\(base)/vault'
-            mkdir -m 0755 '\(base)/att' '\(base)/att/logs'
-            echo log >'\(base)/att/logs/app.log'; chown root:adm '\(base)/att/logs/app.log'; chmod 0640 '\(base)/att/logs/app.log'
+            \(inImage ? "mkdir -m 0755 '\(image)'" : "")
+            mkdir -m 0755 '\(att)' '\(att)/logs'
+            echo log >'\(att)/logs/app.log'; chown root:adm '\(att)/logs/app.log'; chmod 0640 '\(att)/logs/app.log'
             echo secret >'\(secret)'; chmod 0600 '\(secret)'
-            ln -s ../vault '\(base)/att/link'
-            chown -h \(attacker):\(attacker) '\(base)/att' '\(base)/att/logs' '\(base)/att/link'
+            ln -s '\(inImage ? base + "/vault" : "../vault")' '\(att)/link'
+            chown -h \(attacker):\(attacker) '\(att)' '\(att)/logs' '\(att)/link'
             """])
         guard r.status == 0 else { throw PlanApplier.StepError(description: r.err) }
         targetFD = open(target, O_RDONLY | O_CLOEXEC)
@@ -82,10 +130,12 @@ final class ParentSwapRace {
     }
 
     /// The plan as root makes it before the attacker starts: read on the log for a principal outside adm.
-    func plan() -> FixPlan {
+    func plan() -> FixPlan { plan(on: LiveHost(), path: target) }
+
+    func plan(on host: any PermauditHost.Host, path: String) -> FixPlan {
         let who = Principal(uid: 4_000_333, gid: 4_000_333, origin: "test")
-        return FixPlanner(host: LiveHost(), principal: who, logrotate: LogrotateConfig(stanzas: [], files: [:]))
-            .plan([.init(path: RawPath(target), access: .read)])
+        return FixPlanner(host: host, principal: who, logrotate: LogrotateConfig(stanzas: [], files: [:]))
+            .plan([.init(path: RawPath(path), access: .read)])
     }
 
     /// The attacker's loop, spawned directly (not through Foundation's Process, whose wait a long-lived
@@ -97,7 +147,7 @@ final class ParentSwapRace {
             a, b = sys.argv[1].encode(), sys.argv[2].encode()
             while True:
                 libc.renameat2(-100, a, -100, b, 2)
-            """, base + "/att/logs", base + "/att/link"]
+            """, att + "/logs", att + "/link"]
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
