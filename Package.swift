@@ -23,11 +23,13 @@ let package = Package(
         // statx(2) in one header-only call (type, owner, mode, device, inode, immutable/append-only) and
         // the raw ACL xattr: the fast path of whole-tree sweeps.
         .systemLibrary(name: "CStatx"),
+        // The loader's argc/argv, for a static binary in a chroot without /proc (the fleet's chroot hosts).
+        .target(name: "CArgv"),
 
         // The pure core: the model and the kernel's access decision. No disk, no Foundation I/O.
         .target(name: "PermauditCore"),
         // The host: live, rooted at a folder; libacl and libcap; accounts, mounts, processes, units.
-        .target(name: "PermauditHost", dependencies: ["PermauditCore", "CACL", "CCap", "CStatx"]),
+        .target(name: "PermauditHost", dependencies: ["PermauditCore", "CACL", "CCap", "CStatx", "CArgv"]),
         // The rule catalog: schema, YAML loading, lint, the embedded catalog.
         // `Sources/PermauditRules/Rules` is a symlink to `Rules/`, excluded from the sources: SwiftPM re-plans
         // the build (and re-runs the plugin) when a target folder's tree changes, so a rule file added,
@@ -57,21 +59,21 @@ let package = Package(
                 "PermauditFacts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .executableTarget(name: "permaudit", dependencies: ["PermauditCLI"]),
+        .executableTarget(name: "permaudit", dependencies: ["PermauditCLI", "PermauditHost"]),
 
-        .testTarget(name: "PermauditCoreTests", dependencies: ["PermauditCore"]),
+        .testTarget(name: "PermauditCoreTests", dependencies: ["PermauditCore"], exclude: ["Samba"]),
         .testTarget(name: "PermauditHostTests", dependencies: ["PermauditCore", "PermauditHost"]),
         .testTarget(name: "PermauditRulesTests", dependencies: ["PermauditCore", "PermauditRules", "CatalogEmbedding"]),
-        .testTarget(name: "PermauditAuditTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit"]),
+        .testTarget(name: "PermauditAuditTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFacts"]),
         .testTarget(
             name: "PermauditFixTests", dependencies: ["PermauditCore", "PermauditHost", "PermauditRules", "PermauditAudit", "PermauditFix", "PermauditFacts"],
             exclude: ["Golden"]),
         .testTarget(name: "PermauditHistoryTests", dependencies: ["PermauditCore", "PermauditAudit", "PermauditHistory"]),
         .testTarget(
-            name: "PermauditFactsTests", dependencies: ["PermauditCore", "PermauditRules", "PermauditFacts", "PermauditAudit"],
-            exclude: ["Golden"]),
+            name: "PermauditFactsTests", dependencies: ["PermauditCore", "PermauditRules", "PermauditFacts", "PermauditAudit", "PermauditFix"],
+            exclude: ["Golden", "PowerShell"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PermauditCore", "PermauditHost"]),
-        .testTarget(name: "PermauditPolicyTests", dependencies: ["PermauditPolicy"]),
+        .testTarget(name: "PermauditPolicyTests", dependencies: ["PermauditPolicy"], exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]
 )

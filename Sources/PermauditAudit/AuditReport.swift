@@ -3,7 +3,7 @@ import PermauditCore
 /// Everything one audit found, with what is needed to render it in any format.
 public struct AuditReport: Sendable, Hashable, Codable {
     /// The JSON report's schema version (`Reports/schema/report.schema.json`).
-    public static let schemaVersion = "1.0"
+    public static let schemaVersion = "1.1"
     public static let toolVersion = "0.1.0"
 
     public struct HostInfo: Sendable, Hashable, Codable {

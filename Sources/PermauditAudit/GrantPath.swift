@@ -63,7 +63,7 @@ public struct GrantPath: Hashable, Sendable {
         case .owner: return "\(account) owns \(object): give it to root (chown root -- \(p)); the owner class decides alone"
         case .namedUser(let uid): return "remove the named entry: setfacl -x u:\(uid) -- \(p)"
         case .namedGroup(let gid): return "remove the named entry: setfacl -x g:\(gid) -- \(p) (group \(groupName(gid)))"
-        case .owningGroup: return "take \(account) out of the owning group (gpasswd -d \(account) \(owningGroup ?? "GROUP")), or take \(bits) from the group bits if nothing that needs them reads through it"
+        case .owningGroup: return "take \(account) out of the owning group (gpasswd -d \(account) \(owningGroup ?? "GROUP"); usermod -g when it is the primary group), or take \(bits) from the group bits if nothing that needs them reads through it"
         case .other: return "take \(bits) from other: chmod o-\(bits) -- \(p)"
         case .capability(let cap): return "drop \(cap) from \(account) (AmbientCapabilities=/CapabilityBoundingSet= in its unit, or the file capability)"
         }

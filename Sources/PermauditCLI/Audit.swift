@@ -65,6 +65,9 @@ extension Permaudit {
         func run() throws {
             let lock = try record.map { try RunLock.acquire(beside: $0, waitSeconds: lockWait) }
             defer { if let lock { close(lock) } }
+            // Opened before the audit runs: a database this permaudit must not write is refused up front.
+            let history: RunHistory?
+            do { history = try record.map { try RunHistory(path: $0, version: Permaudit.configuration.version) } } catch { throw InputError("\(error)") }
             let report: AuditReport
             if let file = try facts.load() {
                 let (catalog, profile) = try selection.load()
@@ -79,28 +82,32 @@ extension Permaudit {
                 report = AuditReport(
                     host: AuditSelection.hostInfo(h), principal: audit.principal, profile: audit.profile.name, generatedAt: timestamp(),
                     findings: audit.findings,
-                    elasticsearch: audit.profile.name == "elasticsearch-node"
-                        ? audit.configDir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: h, configDir: $0)) } : nil,
-                    agentPolicy: audit.agentPolicy)
+                    elasticsearch: audit.elasticsearch, agentPolicy: audit.agentPolicy)
             }
 
-            var shown = report
-            if let record {
-                do {
-                    let history = try RunHistory(path: record)
-                    let run = try history.record(report)
-                    if changesOnly {
-                        let changed = try history.previous(to: run).map { try history.drift(from: $0, to: run) }
-                        let keys = Set(changed?.changed.map(\.finding.fingerprint) ?? report.findings.map(\.fingerprint))
-                        shown.findings = report.findings.filter { keys.contains($0.fingerprint) }
-                    }
-                } catch {
-                    throw InputError("\(error)")
-                }
-            }
-            if !(changesOnly && shown.findings.isEmpty) {
+            // The report is delivered (written and renamed into place, or printed) before the run is committed
+            // to the history: killed in between, the next run finds the change again instead of losing it.
+            func deliver(_ shown: AuditReport) throws {
+                if changesOnly && shown.findings.isEmpty { return }
                 let text = ReportRenderer.render(shown, as: format, color: output == nil && format == .text && isatty(1) == 1)
                 if let output { try AtomicFile.write(text, to: output) } else { print(text, terminator: "") }
+            }
+            if let history {
+                do {
+                    try history.record(report) { _, drift in
+                        var shown = report
+                        if changesOnly {
+                            let keys = Set(drift?.changed.map(\.finding.fingerprint) ?? report.findings.map(\.fingerprint))
+                            shown.findings = report.findings.filter { keys.contains($0.fingerprint) }
+                        }
+                        try deliver(shown)
+                        fflush(nil)  // printed before the commit, not after
+                    }
+                } catch let e as HistoryError {
+                    throw InputError("\(e)")
+                }
+            } else {
+                try deliver(report)
             }
             let status = report.exitStatus(failOn: failOn, failOnUnknown: failOnUnknown)
             if status != 0 { throw ExitCode(status) }

@@ -28,6 +28,9 @@ struct AuditSelection: ParsableArguments {
     func validate() throws {
         if let integration, integration.split(separator: ",").isEmpty { throw ValidationError("--integration needs names, e.g. --integration system,docker") }
         if let configDir, !configDir.hasPrefix("/") { throw ValidationError("--config-dir \(configDir): give an absolute path") }
+        if integration != nil, let file = agentPolicy.file {
+            throw ValidationError("--integration and --agent-policy both choose what is judged: the policy \(file) names its integrations; drop --integration")
+        }
     }
 
     /// The audit as it runs: the catalog, the profile, the principal (the given one, else the profile's),
@@ -39,6 +42,8 @@ struct AuditSelection: ParsableArguments {
         var configDir: String?
         /// Which agent policy was followed (or that none was).
         var agentPolicy: AgentPolicyUse
+        /// An Elasticsearch node's operator-privileges digest, when the profile judges a node's config.
+        var elasticsearch: OperatorPrivilegesDigest?
     }
 
     /// The configuration folder: `--config-dir`, else the profile's environment variable, else its default.
@@ -73,13 +78,21 @@ struct AuditSelection: ParsableArguments {
     func run(on host: any PermauditHost.Host, principal options: PrincipalOptions) throws -> Outcome {
         let (catalog, profile) = try load()
         let who = try Self.resolvePrincipal(options, profile: profile, host: host).principal
+        let dir = configFolder(for: profile)
+        let judgesNode = catalog.rules.contains { profile.includes(ruleID: $0.id) && $0.check.kind == ElasticsearchConfig.kind }
         let judged = try judge(catalog: catalog, profile: profile, principal: who, host: host)
-        return Outcome(profile: profile, principal: who, findings: judged.findings, configDir: configFolder(for: profile), agentPolicy: judged.use)
+        return Outcome(
+            profile: profile, principal: who, findings: judged.findings, configDir: dir, agentPolicy: judged.use,
+            elasticsearch: judgesNode ? dir.map { OperatorPrivilegesDigest(files: ElasticsearchNodeFiles(host: host, configDir: $0)) } : nil)
     }
 
     /// The findings as the agent's policy (given, else installed) decides them; the whole catalog without one.
-    func judge(catalog: RuleCatalog, profile: Profile, principal: Principal, host: any PermauditHost.Host) throws -> Judged {
-        let (policy, use) = try agentPolicy.load(on: host)
+    func judge(catalog: RuleCatalog, profile: Profile, principal: Principal, host: any PermauditHost.Host, policyOverride: AgentPolicy? = nil) throws -> Judged {
+        var (policy, use) = try agentPolicy.load(on: host)
+        if let policyOverride {
+            policy = policyOverride
+            use.message += " as patched by this fix"
+        }
         guard let policy else {
             return Judged(findings: findings(catalog: catalog, profile: profile, principal: principal, host: host), use: use, policy: nil)
         }

@@ -35,12 +35,45 @@ extension Permaudit {
         @OptionGroup(title: "Agent policy")
         var agentPolicy: AgentPolicyOption
 
+        @Option(name: .long, help: ArgumentHelp("Judge one Windows security descriptor, as Get-Acl or wevtutil gl print it (with --sid, --groups, --object).", valueName: "SDDL"))
+        var sddl: String?
+
+        @Option(name: .long, help: ArgumentHelp("With --sddl: the account's SID; its groups' SIDs go in --groups S-1-5-32-573,...", valueName: "SID"))
+        var sid: String?
+
+        @Option(name: .long, help: "With --sddl: what the descriptor protects, for the generic rights: registry-key, event-channel, service or file (default).")
+        var object: WindowsObjectKind = .file
+
+        @Option(name: .long, help: ArgumentHelp("With --sddl: privileges the token holds (SeSecurityPrivilege,SeTakeOwnershipPrivilege).", valueName: "P,P"))
+        var privileges: String?
+
+        @Option(name: .customLong("domain-sid"), help: ArgumentHelp("With --sddl: the domain's SID, for the domain aliases (DA, DU, DC, ...).", valueName: "SID"))
+        var domainSID: String?
+
         enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
         @Option(name: .long, help: "Output format: text or json.")
         var format: Format = .text
 
         func validate() throws {
+            if sddl != nil {
+                if facts.facts != nil || host.root != nil { throw ValidationError("--sddl judges the descriptor given; --facts and --root do not apply") }
+                if principal.user != nil || principal.pid != nil || principal.unit != nil || principal.caps != nil || principal.group != nil {
+                    throw ValidationError("--sddl judges a Windows token: give --sid SID and --groups SID,SID (not --user, --pid, --unit, --group, --caps)")
+                }
+                if path != nil { throw ValidationError("--sddl takes no PATH") }
+                if let d = domainSID, SID(string: d) == nil { throw ValidationError("--domain-sid \(d): not a SID (S-1-5-21-...)") }
+                for p in privileges?.split(separator: ",") ?? [] where !p.hasPrefix("Se") || !p.hasSuffix("Privilege") {
+                    throw ValidationError("--privileges: '\(p)' is not a privilege name (SeSecurityPrivilege, SeTakeOwnershipPrivilege)")
+                }
+                guard let sid else { throw ValidationError("--sddl needs --sid SID: the account judged (S-1-5-21-...)") }
+                if SID(string: sid) == nil { throw ValidationError("--sid \(sid): not a SID (S-1-5-21-...)") }
+                for g in principal.groups?.split(separator: ",") ?? [] where SID(string: String(g)) == nil {
+                    throw ValidationError("--groups: '\(g)' is not a SID; with --sddl the groups are SIDs (S-1-5-32-573)")
+                }
+                return
+            }
+            if sid != nil || privileges != nil || domainSID != nil { throw ValidationError("--sid, --privileges and --domain-sid go with --sddl") }
             try facts.validate(against: host)
             if facts.facts != nil {
                 if principal.isGiven { throw ValidationError("--facts judges the account the collector gathered (its -Account); principal options do not apply") }
@@ -49,10 +82,25 @@ extension Permaudit {
             }
             try principal.requireGiven()
             guard let path, !path.isEmpty else { throw ValidationError("PATH is missing or empty") }
-            if Access(argument: access) == nil { throw ValidationError("--access \(access): not one of \(Access.helpText)") }
+            if Access(argument: access) == nil { throw ValidationError("--access '\(access)': not one of \(Access.helpText)") }
         }
 
         func run() throws {
+            if let sddl, let sid, let user = SID(string: sid) {
+                let descriptor: SecurityDescriptor
+                do { descriptor = try SDDL.parse(sddl, domain: domainSID.flatMap(SID.init(string:))) } catch { throw InputError("--sddl: \(error)") }
+                let desired: UInt32
+                switch WindowsRights.parse(access, for: object) {
+                case .success(let m): desired = m
+                case .failure(let e): throw InputError(e.description)
+                }
+                let groups = (principal.groups?.split(separator: ",") ?? []).compactMap { SID(string: String($0)) }
+                let token = WindowsToken(user: user, groups: groups, privileges: Set((privileges?.split(separator: ",") ?? []).map(String.init)))
+                let d = WindowsAccessCheck.check(descriptor, token: token, desired: desired, kind: object, object: "the descriptor")
+                print(format == .json ? WindowsDecisionRenderer.json(d, token: token) : WindowsDecisionRenderer.text(d, token: token, color: isatty(1) == 1), terminator: "")
+                try Self.exit(d.verdict)
+                return
+            }
             if let file = try facts.load() {
                 let explanation: FactsExplanation
                 do {
@@ -96,3 +144,5 @@ func currentDirectory() -> String {
     defer { free(p) }
     return String(cString: p)
 }
+
+extension WindowsObjectKind: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import PermauditCore
+import PermauditFacts
 import PermauditFix
 import PermauditAudit
 import PermauditHost
@@ -30,7 +31,7 @@ extension Permaudit {
         @OptionGroup(title: "Host")
         var host: HostOptions
 
-        @OptionGroup(title: "Facts (a macOS host)")
+        @OptionGroup(title: "Facts (a Windows or macOS host)")
         var facts: FactsOptions
 
         @Option(name: .long, help: ArgumentHelp("An object the principal needs (repeatable), instead of the audit's failures; a glob in the last component, e.g. '/var/log/auth.log*'.", valueName: "GLOB"))
@@ -42,9 +43,9 @@ extension Permaudit {
         @Option(name: .long, help: "acl (narrowest: a named-group ACL entry), group (the broad group the docs suggest, with what else it opens), capability (a systemd drop-in; needs --unit). Default: acl.")
         var strategy: FixPlan.Strategy?
 
-        enum Emit: String, ExpressibleByArgument, CaseIterable { case bash, json, sh }
+        enum Emit: String, ExpressibleByArgument, CaseIterable { case bash, json, powershell, sh }
 
-        @Option(name: .long, help: "bash (the script, and NAME.rollback.sh beside it with -o), json (the plan as data), or sh (with --facts from a Mac: a POSIX sh script and its rollback).")
+        @Option(name: .long, help: "bash (the script, and NAME.rollback.sh beside it with -o), json (the plan as data), powershell (with Windows --facts: NAME.ps1 and NAME.rollback.ps1), or sh (with macOS --facts: a POSIX sh script and NAME.rollback.sh).")
         var emit: Emit = .bash
 
         @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Write to FILE (NAME.sh: the rollback goes to NAME.rollback.sh).", valueName: "FILE"))
@@ -56,18 +57,33 @@ extension Permaudit {
         @Flag(name: .customLong("dry-run"), help: "With --apply: say what would change, change nothing.")
         var dryRun = false
 
+        @Flag(name: .long, help: "With --apply: carry out the steps whose objects are as planned even when others are not (by default a plan runs whole or not at all).")
+        var partial = false
+
         func validate() throws {
             try facts.validate(against: host)
-            if facts.facts != nil { return try validateFacts() }
+            if facts.facts != nil {
+                if emit == .sh { return try validateMacFacts() }
+                if emit != .powershell { throw ValidationError("fix --facts writes PowerShell for a Windows host (--emit powershell) or sh for a Mac (--emit sh): add the one for the facts file's platform") }
+                if apply || dryRun || !path.isEmpty || strategy != nil || principal.isGiven {
+                    throw ValidationError("fix --facts plans from the facts alone: --apply, --dry-run, --path, --strategy and principal options do not apply (run the script on the host, with -WhatIf first)")
+                }
+                return
+            }
+            if emit == .powershell { throw ValidationError("--emit powershell is for a Windows host: give its facts with --facts FILE (see permaudit collect)") }
             if emit == .sh { throw ValidationError("--emit sh is the macOS fix: give --facts FILE from `permaudit collect --platform macos`") }
             if let bad = path.first(where: { !$0.hasPrefix("/") }) { throw ValidationError("--path \(bad): give an absolute path") }
             if dryRun && !apply { throw ValidationError("--dry-run goes with --apply (the script has its own --dry-run)") }
+            if partial && !apply { throw ValidationError("--partial goes with --apply (the script has its own --partial)") }
             // The plan names real paths in its script; a rooted host's paths are not this machine's.
             if host.root != nil { throw ValidationError("fix plans changes on this machine; --root is not supported by fix yet (audit the image with --root, fix it when it runs)") }
         }
 
         func run() throws {
-            if facts.facts != nil { return try runFacts() }
+            if let file = try facts.load() {
+                if file.platform == .macos { try runMacFacts(file) } else { try runFacts(file) }
+                return
+            }
             let h = try host.makeHost(pid: principal.pid)
             let (catalog, profile) = try selection.load()
             let (who, unit) = try AuditSelection.resolvePrincipal(principal, profile: profile, host: h)
@@ -81,13 +97,21 @@ extension Permaudit {
             let plan: FixPlan
             var policyPatch: PolicyPatch?
             if path.isEmpty {
-                let judged = try selection.judge(catalog: catalog, profile: profile, principal: who, host: h)
+                var judged = try selection.judge(catalog: catalog, profile: profile, principal: who, host: h)
+                // Compressed copies the policy matches: the right fix excludes them; the plan follows the patched policy.
+                if let policy = judged.policy, let gz = Self.compressedPatch(policy, host: h) {
+                    policyPatch = gz
+                    if let patched = try? AgentPolicyParser.parse(file: policy.file, text: gz.patched) {
+                        judged = try selection.judge(catalog: catalog, profile: profile, principal: who, host: h, policyOverride: patched)
+                    }
+                }
                 // A policy lists every file the agent opens: the plan opens exactly those (no rotated copies it excludes).
                 if judged.policy != nil { planner.addsRotatedCopies = false }
                 plan = FindingsAdapter.plan(judged.findings, planner: planner, strategy: strategy)
                 if let policy = judged.policy {
                     let mounts = judged.findings.filter { $0.state == .fail && $0.access == .statfs && $0.remedy == .configuration }.map(\.object)
-                    policyPatch = PolicyPatch.ignoring(mountPoints: mounts, policy: policy, mounts: h.mountTable.mounts.map { ($0.mountPoint, $0.fsType) }, defaultIgnored: PolicyAudit.virtualTypes(h))
+                    let ignoring = PolicyPatch.ignoring(mountPoints: mounts, policy: policy, mounts: h.mountTable.mounts.map { ($0.mountPoint, $0.fsType) }, defaultIgnored: PolicyAudit.virtualTypes(h))
+                    policyPatch = policyPatch.map { $0.then(ignoring) } ?? ignoring
                 }
             } else {
                 var requests: [FixPlanner.Request] = []
@@ -113,7 +137,7 @@ extension Permaudit {
                     try emitText(BashScriptEmitter.rollback(plan, scriptName: output), to: Self.rollbackPath(for: output))
                     writeError("wrote \(output) and \(Self.rollbackPath(for: output)) (the rollback undoes this --apply)")
                 }
-                let outcome = PlanApplier().apply(plan, dryRun: dryRun)
+                let outcome = PlanApplier().apply(plan, dryRun: dryRun, partial: partial)
                 for line in outcome.lines { print(line) }
                 for u in plan.unresolved { print("NOT FIXED: \(u.subject): \(u.configurationFix)") }
                 if let failure = outcome.failure { writeError("error: " + failure); throw ExitCode(1) }
@@ -125,8 +149,10 @@ extension Permaudit {
             switch emit {
             case .json:
                 try emitText(PlanJSON.render(plan), to: output)
+            case .powershell:
+                throw InputError("--emit powershell needs --facts FILE")  // validate() says so first
             case .sh:
-                throw InputError("--emit sh is the macOS fix: give --facts FILE")
+                throw InputError("--emit sh is the macOS fix: give --facts FILE")  // validate() says so first
             case .bash:
                 guard let output else {
                     print(BashScriptEmitter.script(plan, rollbackName: "the rollback script (write both with -o NAME.sh)"), terminator: "")
@@ -149,7 +175,8 @@ extension Permaudit {
         func writePolicyPatch(_ patch: PolicyPatch) throws {
             let diff = patch.unifiedDiff()
             if let output {
-                let base = output.hasSuffix(".sh") ? String(output.dropLast(3)) : output
+                // NAME.sh or NAME.json: the policy's files are NAME.policy.diff and NAME.policy.yml.
+                let base = [".sh", ".json"].first(where: output.hasSuffix).map { String(output.dropLast($0.count)) } ?? output
                 try AtomicFile.write(diff, to: base + ".policy.diff", mode: 0o600)
                 try AtomicFile.write(patch.patched, to: base + ".policy.yml", mode: 0o600)
                 writeError("wrote \(base).policy.diff and \(base).policy.yml: the policy change this fix needs (\(patch.reasons.joined(separator: "; ")))")
@@ -171,6 +198,40 @@ extension Permaudit {
                 }
                 print("patched \(patch.file) (\(patch.reasons.joined(separator: "; "))); the old policy is \(backup) (roll back: mv \(backup) \(patch.file)); restart the agent to load it")
             }
+        }
+
+        /// The PowerShell fix of a Windows host's facts: what `audit --facts` fails, planned and written.
+        func runFacts(_ file: FactsFile) throws {
+            guard file.platform == .windows else { throw InputError("fix --facts \(file.file): PowerShell fixes are for Windows facts; this file is \(file.platform.displayName)") }
+            let (catalog, profile) = try selection.load()
+            let plan: WindowsFixPlan
+            do {
+                let outcome = try FactsAudit.run(file, rules: catalog.rules, profile: profile, integrations: selection.enabledIntegrations)
+                plan = try WindowsFixPlanner.plan(outcome.findings, facts: try WindowsFacts(file))
+            } catch let e as InputError { throw e } catch { throw InputError("\(error)") }
+            guard let output else {
+                print(PowerShellScriptEmitter.script(plan, rollbackName: "the rollback script (write both with -o NAME.ps1)"), terminator: "")
+                return
+            }
+            let rollbackPath = output.hasSuffix(".ps1") ? String(output.dropLast(4)) + ".rollback.ps1" : output + ".rollback.ps1"
+            let scriptName = String(output.split(separator: "/").last ?? Substring(output))
+            let rollbackName = String(rollbackPath.split(separator: "/").last ?? Substring(rollbackPath))
+            try emitText(PowerShellScriptEmitter.script(plan, rollbackName: rollbackName), to: output)
+            try emitText(PowerShellScriptEmitter.rollback(plan, scriptName: scriptName), to: rollbackPath)
+            writeError("wrote \(output) (\(plan.steps.count) step(s)) and \(rollbackPath); review, then run elevated on \(file.host.name): powershell -File \(scriptName) -WhatIf")
+            for u in plan.unresolved { writeError("not fixed by a permission: \(u.ruleID) (\(u.object)): \(u.why)") }
+        }
+
+        /// The patch that excludes compressed copies from the log streams whose globs match some and whose
+        /// excludes skip none of them, or nil.
+        static func compressedPatch(_ policy: AgentPolicy, host h: any PermauditHost.Host) -> PolicyPatch? {
+            let implications = PolicyImplications(policy, variables: AgentPolicyOption.variables(h))
+            var streams: [PolicyLocation] = []
+            for item in implications.items where item.state == .active {
+                guard case .files(let set) = item.need else { continue }
+                if PolicyAudit.hostFiles(set, on: h).opens.contains(where: { $0.hasSuffix(".gz") }) { streams.append(item.origin.location) }
+            }
+            return streams.isEmpty ? nil : PolicyPatch.excludingCompressed(streams: streams, policy: policy)
         }
 
         /// `NAME.sh` → `NAME.rollback.sh`; any other name gets `.rollback.sh` appended.

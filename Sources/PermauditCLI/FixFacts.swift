@@ -6,21 +6,21 @@ import PermauditFix
 
 extension Permaudit.Fix {
     /// `fix --facts FILE --emit sh`: the macOS fix for what the facts fail, as a POSIX sh script and its rollback.
-    func validateFacts() throws {
-        if apply { throw ValidationError("--apply changes this machine; a facts file describes another host: write the script (-o NAME.sh) and run it there") }
+    /// (Windows facts go to `runFacts`, PowerShell.)
+    func validateMacFacts() throws {
+        if apply || dryRun { throw ValidationError("--apply changes this machine; a facts file describes another host: write the script (-o NAME.sh) and run it there (with --dry-run first)") }
         if !path.isEmpty { throw ValidationError("--path is not used with --facts: the macOS fix covers /var/log/system.log and its rotated copies") }
-        if emit != .sh { throw ValidationError("with --facts, the fix is a POSIX sh script: --emit sh") }
+        if strategy != nil || principal.isGiven { throw ValidationError("fix --facts plans from the facts alone: --strategy and principal options do not apply (collect with --user/--group for another account)") }
     }
 
-    func runFacts() throws {
-        guard let file = try facts.load() else { return }
-        guard file.platform == .macos else {
-            throw InputError("\(file.file): fix --facts writes the macOS fix; this is a \(file.platform.displayName) facts file (audit it with audit --facts)")
+    func runMacFacts(_ file: FactsFile) throws {
+        guard emit == .sh else {
+            throw InputError("fix --facts \(file.file): this is a macOS facts file; its fix is a POSIX sh script: --emit sh")
         }
         let mac: MacHostFacts
         do { mac = try MacFactsDecoder.decode(file) } catch { throw InputError(error.description) }
         let source = String(file.file.split(separator: "/").last ?? Substring(file.file))
-        let plan = MacShellScript(facts: mac, source: source, collectedAt: file.collectedAt, group: principal.group)
+        let plan = MacShellScript(facts: mac, source: source, collectedAt: file.collectedAt, group: nil)
         if let why = plan.refusal { throw InputError("\(file.file): cannot plan the macOS fix: \(why)") }
         guard let output else {
             print(plan.script(rollbackName: "the rollback script (write both with -o NAME.sh)"), terminator: "")

@@ -15,7 +15,7 @@ extension Permaudit {
 
         func run() throws {
             let history: RunHistory
-            do { history = try RunHistory(path: record) } catch { throw InputError(error.description) }
+            do { history = try RunHistory(path: record, access: .read, version: Permaudit.configuration.version) } catch { throw InputError(error.description) }
             let runs = try history.runs(limit: limit)
             if runs.isEmpty {
                 print("no runs recorded in \(record) yet: run `permaudit audit --record \(record)`")
@@ -46,7 +46,7 @@ extension Permaudit {
 
         func run() throws {
             let history: RunHistory
-            do { history = try RunHistory(path: record) } catch { throw InputError(error.description) }
+            do { history = try RunHistory(path: record, access: .read, version: Permaudit.configuration.version) } catch { throw InputError(error.description) }
             let old: RecordedRun, new: RecordedRun
             if runs.count == 2 {
                 guard let a = try history.run(id: runs[0]), let b = try history.run(id: runs[1]) else {

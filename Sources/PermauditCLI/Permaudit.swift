@@ -7,7 +7,8 @@ public struct Permaudit: ParsableCommand {
         commandName: "permaudit",
         abstract: "Finds what a service account cannot reach before it bites, explains it as the kernel judges it, and writes the narrowest fix.",
         version: "0.1.0",
-        subcommands: [Audit.self, Explain.self, Reach.self, Fix.self, Rules.self, History.self, Diff.self, Policy.self, Collect.self])
+        subcommands: [Audit.self, Explain.self, Reach.self, Fix.self, Rules.self, History.self, Diff.self, Policy.self, Collect.self,
+                       Schedule.self, Merge.self, Fleet.self])
 
     public init() {}
 

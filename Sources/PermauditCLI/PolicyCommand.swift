@@ -28,7 +28,11 @@ extension Permaudit {
             func run() throws {
                 let option = try AgentPolicyOption.parse(["--agent-policy", file])
                 let h: (any PermauditHost.Host)? = expand ? try host.makeHost() : nil
-                guard let policy = try option.load(on: h ?? LiveHost()).policy else { throw InputError("\(file): not read") }
+                let loaded: AgentPolicy?
+                do { loaded = try option.load(on: h ?? LiveHost()).policy } catch let e as InputError {
+                    throw InputError(e.description.replacingOccurrences(of: "--agent-policy: ", with: ""))
+                }
+                guard let policy = loaded else { throw InputError("\(file): not read") }
                 let variables = h.map(AgentPolicyOption.variables) ?? PolicyCondition.hostVariables(platform: "linux")
                 let implications = PolicyImplications(policy, variables: variables)
                 // A file name may hold a newline or control bytes: each path is escaped alone, the layout kept.

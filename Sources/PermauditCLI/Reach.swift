@@ -22,8 +22,8 @@ extension Permaudit {
                 elastic-agent-user --changed-by 'group adm' /var/log /etc
                 """)
 
-        @Argument(help: "Directories (or files) to sweep.")
-        var trees: [String]
+        @Argument(help: "Directories (or files) to sweep (default with --agent-policy: the directories its log inputs list).")
+        var trees: [String] = []
 
         @OptionGroup(title: "Principal")
         var principal: PrincipalOptions

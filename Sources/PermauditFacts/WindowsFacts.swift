@@ -1,3 +1,5 @@
+import PermauditCore
+
 /// The Windows items of a facts file, decoded. An item that is absent or that the collector could not
 /// read is a `FactsItemProblem` (the rule that needs it reports `unknown`); an item that is there but
 /// malformed is a `FactsFileError` (exit 2).
@@ -14,6 +16,8 @@ public struct WindowsFacts: Sendable {
     public enum Item {
         public static let account = "account"
         public static let rights = "rights"
+        /// `{"DA": "S-1-5-21-...-512", ...}`: the domain-relative SDDL aliases as this host resolves them.
+        public static let sddlAliases = "sddl-aliases"
         public static func group(_ sid: String) -> String { "group:" + sid }
         public static func registryKey(_ path: String) -> String { "registry:" + path }
         public static func channel(_ name: String) -> String { "channel:" + name }
@@ -57,6 +61,8 @@ public struct WindowsFacts: Sendable {
     public let file: FactsFile
     public let account: Result<Account, FactsItemProblem>
     public let rights: Result<[String], FactsItemProblem>
+    /// The host's domain-relative SDDL aliases (empty when the item is absent: such an alias is then refused).
+    public let sddlAliases: [String: String]
     let groups: [String: Result<LocalGroup, FactsItemProblem>]
     let secured: [String: Result<Secured, FactsItemProblem>]
 
@@ -70,6 +76,11 @@ public struct WindowsFacts: Sendable {
                 groups: try Self.members(v.require("groups")), groupsSource: try v.optional("groupsSource")?.string() ?? "token")
         }
         rights = try Self.decode(file, Item.rights) { v throws(FactsFileError) in try v.require("rights").strings() }
+        var aliases: [String: String] = [:]
+        if case .success(let v) = file.value(Item.sddlAliases) {
+            for m in try v.members() { aliases[m.key] = try Self.sid(m.field) }
+        }
+        sddlAliases = aliases
         var groups: [String: Result<LocalGroup, FactsItemProblem>] = [:]
         var secured: [String: Result<Secured, FactsItemProblem>] = [:]
         for name in file.items.keys.sorted() {
@@ -116,10 +127,43 @@ public struct WindowsFacts: Sendable {
     /// A SID string (`S-1-5-32-573`); anything else is an error that names the field.
     static func sid(_ f: FactsField) throws(FactsFileError) -> String {
         let s = try f.string()
-        let parts = s.uppercased().split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 3, parts[0] == "S", parts.dropFirst().allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
-            throw f.invalid("'\(s)' is not a SID (S-1-5-...)")
+        guard let sid = SID(string: s) else { throw f.invalid("'\(s)' is not a SID (S-1-5-...)") }
+        return sid.description
+    }
+}
+
+extension WindowsFacts {
+    /// The account's token: its SID, its group SIDs, and the privileges of `rights` (none when that
+    /// item is missing: the caller says so as a caveat).
+    public func token() -> Result<WindowsToken, FactsItemProblem> {
+        switch account {
+        case .failure(let p): return .failure(p)
+        case .success(let a):
+            var names: [SID: String] = [:]
+            var groups: [SID] = []
+            guard let user = SID(string: a.sid) else { return .failure(FactsItemProblem(item: Item.account, collectorError: "bad SID \(a.sid)")) }
+            names[user] = a.name
+            for g in a.groups {
+                guard let s = SID(string: g.sid) else { continue }
+                groups.append(s)
+                if let n = g.name { names[s] = n }
+            }
+            let privileges = (try? rights.get()).map { Set($0) } ?? []
+            return .success(WindowsToken(user: user, groups: groups, privileges: privileges, names: names))
         }
-        return s.uppercased()
+    }
+
+    /// The descriptor of a secured item, parsed.
+    /// - Throws: `FactsFileError` naming the item's `sddl` field and line when the SDDL is not SDDL.
+    public func descriptor(_ item: String) throws(FactsFileError) -> Result<(Secured, SecurityDescriptor), FactsItemProblem> {
+        switch secured(item) {
+        case .failure(let p): return .failure(p)
+        case .success(let s):
+            var resolved: [String: SID] = [:]
+            for (k, v) in sddlAliases { resolved[k] = SID(string: v) }
+            do { return .success((s, try SDDL.parse(s.sddl, resolved: resolved))) } catch {
+                throw FactsFileError(file: file.file, line: s.line, field: s.field, problem: error.description, hint: "the collector copies the SDDL Windows printed; " + FactsFileError.regather)
+            }
+        }
     }
 }

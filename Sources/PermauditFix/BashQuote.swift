@@ -35,8 +35,16 @@ enum BashQuote {
     /// Text for a `#` comment or an `echo`: one line, control and non-ASCII bytes shown as `\xNN`.
     static func commentText(_ text: String) -> String {
         var out = ""
+        // Two hex digits always (bash reads at most two, so `\x01` then `c` never reads as `\x1c`), and the
+        // backslash itself escaped, so a name holding the text `\x41` is not taken for an escape.
         for b in text.utf8 {
-            if b >= 0x20 && b < 0x7F { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += "\\x" + String(b, radix: 16) }
+            if b == UInt8(ascii: "\\") {
+                out += "\\\\"
+            } else if b >= 0x20 && b < 0x7F {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                out += "\\x" + (b < 0x10 ? "0" : "") + String(b, radix: 16)
+            }
         }
         return out
     }

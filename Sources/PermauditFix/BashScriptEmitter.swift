@@ -3,55 +3,92 @@ import PermauditHost
 
 /// Writes a fix plan as a bash script and its rollback.
 ///
-/// The promises, and where each is kept: `set -euo pipefail`; root only (`require_root`); `--dry-run`
-/// (`run`); idempotent (each step first asks whether its result is already there); the ACL saved before it
-/// is touched (`save_acl`, once, in the state folder); each target re-checked just before the change
-/// (`check_object`: not a symlink, same type, owner, device and inode, ACL still the planned one) and skipped
-/// loudly otherwise, with exit 1 at the end; every path a `$'…'` word built from its raw bytes and passed
-/// after `--`; no `chmod` (new files get their mode from `install -m`).
+/// The promises, and where each is kept: `set -euo pipefail`; root only (`require_root`); `--dry-run`;
+/// whole or not at all (every step is checked first, and nothing changes if one object is not as planned,
+/// unless `--partial`); idempotent (each step first asks whether its result is already there); the ACL saved
+/// before it is touched (`save_acl`, once, in the state folder); each target re-checked just before the
+/// change (`open_object`: not a symlink, same type, owner, device and inode, ACL still the planned one) and
+/// skipped loudly otherwise, with exit 1 at the end; the check and the change act on one object: the ACL is
+/// read and set through a descriptor of the object whose identity was checked (`/proc/$$/fd/N`), so a
+/// folder on the way swapped for a symlink cannot steer the change onto another file; a file written or
+/// edited only below folders that root alone can write (`root_only_parents`); every path a `$'…'` word
+/// built from its raw bytes and passed after `--`; no `chmod` (new files get their mode from `install -m`).
 public enum BashScriptEmitter {
     public static let stateRoot = "/var/lib/permaudit/fix"
 
     /// The fix script.
     public static func script(_ plan: FixPlan, rollbackName: String) -> String {
-        var s = header(plan, title: "fix", other: "Undo it with \(rollbackName) (it uses the ACLs this script saves).")
-        s += commonFunctions(plan)
+        var s = header(plan, title: "fix", other: "Undo it with \(rollbackName) (it uses the ACLs this script saves).", usage: "[--dry-run] [--partial]")
+        s += commonFunctions(plan, partial: true)
         s += """
-            # check_object N PATH TYPE UID DEV INODE: the object must still be the one planned.
-            check_object() {
-              local n=$1 path=$2 type=$3 uid=$4 dev=$5 ino=$6 got
+            # open_object N PATH TYPE: opens the object (obj_fd), not through a symlink at its name, and checks its
+            # type on the descriptor. Everything after reads and changes it through /proc/$$/fd/$obj_fd, never by
+            # name again: a folder on the way swapped for a symlink meanwhile cannot steer the change onto
+            # another file. (A FIFO swapped in can make the open wait; it changes nothing.)
+            obj_fd=""
+            open_object() {
+              local n=$1 path=$2 type=$3 got obj
+              close_object
               if [[ -L $path ]]; then skip "$n" "$path" "is a symbolic link now"; return 1; fi
-              if ! got=$(stat -c '%u|%d|%i' -- "$path" 2>/dev/null); then skip "$n" "$path" "is gone"; return 1; fi
-              got="$(kind "$path")|$got"
+              if [[ ! -e $path ]]; then skip "$n" "$path" "is gone"; return 1; fi
+              if [[ $(kind "$path") != "$type" ]]; then skip "$n" "$path" "is no longer a $type"; return 1; fi
+              if ! { exec {obj_fd}<"$path"; } 2>/dev/null; then obj_fd=""; skip "$n" "$path" "cannot be opened"; return 1; fi
+              obj=/proc/$$/fd/$obj_fd
+              if [[ -f $obj ]]; then got='file'; elif [[ -d $obj ]]; then got='directory'; else got='other'; fi
+              if [[ $got != "$type" ]]; then close_object; skip "$n" "$path" "is no longer a $type"; return 1; fi
+            }
+            # verify_object N PATH TYPE UID DEV INODE: the opened object is the one planned (owner, device, inode).
+            verify_object() {
+              local n=$1 path=$2 type=$3 uid=$4 dev=$5 ino=$6 got
+              got="$type|$(stat -L -c '%u|%d|%i' -- "/proc/$$/fd/$obj_fd")"
               if [[ $got != "$type|$uid|$dev|$ino" ]]; then
+                close_object
                 skip "$n" "$path" "is not the object planned (planned $type|$uid|$dev|$ino, found $got)"
                 return 1
               fi
             }
+            close_object() {
+              if [[ -n $obj_fd ]]; then exec {obj_fd}<&-; obj_fd=""; fi
+            }
 
-            # save_acl N PATH: keeps the ACL as it was before this plan first touched the object.
+            # root_only_parents N PATH: a file is written or edited only below folders that root alone can
+            # write (owner root, no group or other write; the mode's group bits bound every ACL entry), so
+            # nobody can swap a folder on the way while the script works by name.
+            root_only_parents() {
+              local n=$1 dir=$2 st
+              while [[ $dir != / && $dir != . ]]; do
+                dir=$(dirname -- "$dir")
+                st=$(stat -L -c '%u %a' -- "$dir" 2>/dev/null) || continue
+                if [[ ${st%% *} != 0 ]] || (( 8#${st#* } & 8#022 )); then
+                  skip "$n" "$2" "lies below $(shown "$dir") (owner and mode: $st), which someone other than root can change"
+                  return 1
+                fi
+              done
+            }
+
+            # save_acl N OBJECT: keeps the ACL as it was before this plan first touched the object.
             save_acl() {
-              local n=$1 path=$2
+              local n=$1 obj=$2
               mkdir -p -- "$state_dir"
               if [[ ! -e $state_dir/$n.acl ]]; then
-                getfacl -P -p -a -c -n -E -- "$path" >"$state_dir/$n.acl.tmp"
+                getfacl -p -a -c -n -E -- "$obj" >"$state_dir/$n.acl.tmp"
                 mv -f -- "$state_dir/$n.acl.tmp" "$state_dir/$n.acl"
               fi
             }
 
             # step_acl N PATH TYPE UID DEV INODE BEFORE AFTER AFTER_SHORT
             step_acl() {
-              local n=$1 path=$2 type=$3 uid=$4 dev=$5 ino=$6 before=$7 after=$8 short=$9 now
-              if [[ -L $path ]]; then skip "$n" "$path" "is a symbolic link now"; return 0; fi
-              if [[ ! -e $path ]]; then skip "$n" "$path" "is gone"; return 0; fi
-              if [[ $(kind "$path") != "$type" ]]; then skip "$n" "$path" "is no longer a $type"; return 0; fi
-              now=$(getfacl -P -p -a -c -n -E -- "$path")
-              if [[ $now == "$after" ]]; then say "step $n: unchanged: $(shown "$path") already has the planned ACL"; unchanged=$((unchanged + 1)); return 0; fi
-              if [[ $now != "$before" ]]; then skip "$n" "$path" "has an ACL that changed since the plan"; return 0; fi
-              check_object "$n" "$path" "$type" "$uid" "$dev" "$ino" || return 0
-              if ((dry_run)); then say "step $n: would set the ACL of $(shown "$path") to $short"; return 0; fi
-              save_acl "$n" "$path"
-              setfacl -P --set "$short" -- "$path"
+              local n=$1 path=$2 type=$3 uid=$4 dev=$5 ino=$6 before=$7 after=$8 short=$9 now obj
+              open_object "$n" "$path" "$type" || return 0
+              obj=/proc/$$/fd/$obj_fd
+              now=$(getfacl -p -a -c -n -E -- "$obj")
+              if [[ $now == "$after" ]]; then close_object; note "step $n: unchanged: $(shown "$path") already has the planned ACL"; unchanged=$((unchanged + 1)); return 0; fi
+              if [[ $now != "$before" ]]; then close_object; skip "$n" "$path" "has an ACL that changed since the plan"; return 0; fi
+              verify_object "$n" "$path" "$type" "$uid" "$dev" "$ino" || return 0
+              if [[ $phase == check ]]; then close_object; note "step $n: would set the ACL of $(shown "$path") to $short"; return 0; fi
+              save_acl "$n" "$obj"
+              setfacl --set "$short" -- "$obj"
+              close_object
               say "step $n: changed: $(shown "$path") ACL is now $short"
               changed=$((changed + 1))
             }
@@ -59,16 +96,17 @@ public enum BashScriptEmitter {
             # step_write N PATH MODE BASE64: a new file with exactly this content.
             step_write() {
               local n=$1 path=$2 mode=$3 content=$4
+              root_only_parents "$n" "$path" || return 0
               if [[ -L $path ]]; then skip "$n" "$path" "is a symbolic link"; return 0; fi
               if [[ -e $path ]]; then
                 if cmp -s -- <(printf '%s' "$content" | base64 -d) "$path"; then
-                  say "step $n: unchanged: $(shown "$path") already written"; unchanged=$((unchanged + 1))
+                  note "step $n: unchanged: $(shown "$path") already written"; unchanged=$((unchanged + 1))
                 else
                   skip "$n" "$path" "exists with other content"
                 fi
                 return 0
               fi
-              if ((dry_run)); then say "step $n: would write $(shown "$path") (mode $mode)"; return 0; fi
+              if [[ $phase == check ]]; then note "step $n: would write $(shown "$path") (mode $mode)"; return 0; fi
               mkdir -p -- "$(dirname -- "$path")"
               install -m "$mode" -T -- <(printf '%s' "$content" | base64 -d) "$path"
               say "step $n: changed: wrote $(shown "$path")"
@@ -78,12 +116,13 @@ public enum BashScriptEmitter {
             # step_edit N PATH BEFORE_BASE64 AFTER_BASE64: replaces a config file's content, only if it is still the planned one.
             step_edit() {
               local n=$1 path=$2 before=$3 after=$4 tmp
+              root_only_parents "$n" "$path" || return 0
               if [[ -L $path || ! -f $path ]]; then skip "$n" "$path" "is not a regular file"; return 0; fi
               if cmp -s -- <(printf '%s' "$after" | base64 -d) "$path"; then
-                say "step $n: unchanged: $(shown "$path") already edited"; unchanged=$((unchanged + 1)); return 0
+                note "step $n: unchanged: $(shown "$path") already edited"; unchanged=$((unchanged + 1)); return 0
               fi
               if ! cmp -s -- <(printf '%s' "$before" | base64 -d) "$path"; then skip "$n" "$path" "changed since the plan"; return 0; fi
-              if ((dry_run)); then say "step $n: would edit $(shown "$path")"; return 0; fi
+              if [[ $phase == check ]]; then note "step $n: would edit $(shown "$path")"; return 0; fi
               mkdir -p -- "$state_dir"
               [[ -e $state_dir/$n.orig ]] || cp -p -- "$path" "$state_dir/$n.orig"
               tmp=$(mktemp -- "$path.permaudit.XXXXXX")
@@ -98,9 +137,9 @@ public enum BashScriptEmitter {
             step_group() {
               local n=$1 user=$2 group=$3
               if id -nG -- "$user" | tr ' ' '\\n' | grep -qxF -- "$group"; then
-                say "step $n: unchanged: $user is already in $group"; unchanged=$((unchanged + 1)); return 0
+                note "step $n: unchanged: $user is already in $group"; unchanged=$((unchanged + 1)); return 0
               fi
-              if ((dry_run)); then say "step $n: would add $user to $group"; return 0; fi
+              if [[ $phase == check ]]; then note "step $n: would add $user to $group"; return 0; fi
               mkdir -p -- "$state_dir"
               : >"$state_dir/$n.added"
               usermod -a -G "$group" -- "$user"
@@ -111,13 +150,25 @@ public enum BashScriptEmitter {
 
             """
         s += "require_root\n\n"
-        for step in plan.steps { s += stepText(step, rollback: false) }
+        s += "# Every step, run twice: first only checked (phase=check), then carried out, each re-checked just before its change.\n"
+        s += "steps() {\n"
+        for step in plan.steps { s += stepText(step, rollback: false).split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n") }
         s += """
+            }
+
+            phase=check
+            steps
+            if ((skipped)) && ! ((partial)); then
+              say "$skipped step(s) refused: those objects are not as planned, so nothing was changed (the plan runs whole or not at all; --partial changes the others). Re-run permaudit fix to plan again." >&2
+              exit 1
+            fi
+            if ((dry_run)); then say "dry run: nothing was changed"; exit 0; fi
+            phase=apply changed=0 unchanged=0 skipped=0
+            steps
             if ((skipped)); then
               say "$skipped step(s) skipped: those objects were not the ones planned. Re-run permaudit fix to plan again." >&2
               exit 1
             fi
-            if ((dry_run)); then say "dry run: nothing was changed"; exit 0; fi
             if ((changed == 0)); then say "nothing to change: all \(plan.steps.count) step(s) already applied"; else say "$changed step(s) applied, $unchanged already in place"; fi
 
             """
@@ -126,24 +177,32 @@ public enum BashScriptEmitter {
 
     /// The rollback script: puts back what the fix script changed, checked the same way.
     public static func rollback(_ plan: FixPlan, scriptName: String) -> String {
-        var s = header(plan, title: "rollback", other: "Undoes \(scriptName).")
-        s += commonFunctions(plan)
+        var s = header(plan, title: "rollback", other: "Undoes \(scriptName).", usage: "[--dry-run]")
+        s += commonFunctions(plan, partial: false)
         s += """
             # undo_acl N PATH TYPE BEFORE AFTER BEFORE_SHORT: back to the saved ACL, only where the plan's ACL is in place.
+            # Read and set through a descriptor of the object (as the fix does), so a folder swapped on the way
+            # cannot steer it: only an object that bears exactly the plan's ACL is put back.
             undo_acl() {
-              local n=$1 path=$2 type=$3 before=$4 after=$5 short=$6 now
+              local n=$1 path=$2 type=$3 before=$4 after=$5 short=$6 now obj fd
               if [[ -L $path ]]; then skip "$n" "$path" "is a symbolic link now"; return 0; fi
               if [[ ! -e $path ]]; then say "step $n: nothing to undo: $(shown "$path") is gone"; return 0; fi
               if [[ $(kind "$path") != "$type" ]]; then skip "$n" "$path" "is no longer a $type"; return 0; fi
-              now=$(getfacl -P -p -a -c -n -E -- "$path")
-              if [[ $now == "$before" ]]; then say "step $n: unchanged: $(shown "$path") already has its old ACL"; unchanged=$((unchanged + 1)); return 0; fi
-              if [[ $now != "$after" ]]; then skip "$n" "$path" "has an ACL this plan did not set"; return 0; fi
-              if ((dry_run)); then say "step $n: would restore the ACL of $(shown "$path")"; return 0; fi
-              if [[ -e $state_dir/$n.acl ]]; then
-                setfacl -P --set-file="$state_dir/$n.acl" -- "$path"
-              else
-                setfacl -P --set "$short" -- "$path"
+              if ! { exec {fd}<"$path"; } 2>/dev/null; then skip "$n" "$path" "cannot be opened"; return 0; fi
+              obj=/proc/$$/fd/$fd
+              if [[ -L $path || $(if [[ -f $obj ]]; then echo 'file'; elif [[ -d $obj ]]; then echo 'directory'; fi) != "$type" ]]; then
+                exec {fd}<&-; skip "$n" "$path" "is no longer a $type"; return 0
               fi
+              now=$(getfacl -p -a -c -n -E -- "$obj")
+              if [[ $now == "$before" ]]; then exec {fd}<&-; say "step $n: unchanged: $(shown "$path") already has its old ACL"; unchanged=$((unchanged + 1)); return 0; fi
+              if [[ $now != "$after" ]]; then exec {fd}<&-; skip "$n" "$path" "has an ACL this plan did not set"; return 0; fi
+              if ((dry_run)); then exec {fd}<&-; say "step $n: would restore the ACL of $(shown "$path")"; return 0; fi
+              if [[ -e $state_dir/$n.acl ]]; then
+                setfacl --set-file="$state_dir/$n.acl" -- "$obj"
+              else
+                setfacl --set "$short" -- "$obj"
+              fi
+              exec {fd}<&-
               say "step $n: restored $(shown "$path")"
               changed=$((changed + 1))
             }
@@ -213,13 +272,13 @@ public enum BashScriptEmitter {
         return s
     }
 
-    static func header(_ plan: FixPlan, title: String, other: String) -> String {
+    static func header(_ plan: FixPlan, title: String, other: String, usage: String) -> String {
         var s = """
             #!/bin/bash
             # permaudit fix plan \(plan.id) (\(title)), strategy \(plan.strategy.rawValue)
             # for \(BashQuote.commentText(plan.principal.description))
             # \(other)
-            # Usage: bash THIS_SCRIPT [--dry-run]    (as root)
+            # Usage: bash THIS_SCRIPT \(usage)    (as root)
 
             """
         for t in plan.targets {
@@ -234,22 +293,29 @@ public enum BashScriptEmitter {
         return s + "\n"
     }
 
-    static func commonFunctions(_ plan: FixPlan) -> String {
+    static func commonFunctions(_ plan: FixPlan, partial: Bool) -> String {
         """
         set -euo pipefail
 
-        dry_run=0
-        case "${1:-}" in
-          --dry-run) dry_run=1 ;;
-          "") ;;
-          *) printf 'usage: %s [--dry-run]\\n' "$0" >&2; exit 2 ;;
-        esac
+        usage() { printf 'usage: %s [--dry-run]\(partial ? " [--partial]" : "")\\n' "$0" >&2; exit 2; }
+        dry_run=0\(partial ? "\npartial=0" : "")
+        for arg in "$@"; do
+          case $arg in
+            --dry-run) if ((dry_run)); then usage; fi; dry_run=1 ;;\(partial ? "\n    --partial) if ((partial)); then usage; fi; partial=1 ;;" : "")
+            *) usage ;;
+          esac
+        done
+        # The fix runs in two phases (check, then apply); the rollback in one.
+        phase=apply
+        if ((dry_run)); then phase=check; fi
         state_dir=\(BashQuote.quote("\(stateRoot)/\(plan.id)"))
         changed=0
         unchanged=0
         skipped=0
 
         say() { printf '%s\\n' "$*"; }
+        # note TEXT: what a step found or would do, said once: in the phase that acts, or in a dry run.
+        note() { if [[ $phase == apply ]] || ((dry_run)); then say "$@"; fi; }
         # shown PATH: the path on one line, control bytes escaped.
         shown() { printf '%q' "$1"; }
         skip() {

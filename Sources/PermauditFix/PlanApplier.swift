@@ -3,7 +3,8 @@ import PermauditCore
 import PermauditHost
 
 /// `permaudit fix --apply`: the plan carried out by the binary, with the script's checks, and every change
-/// undone (in reverse) if a step fails.
+/// undone (in reverse) if a step fails. Whole or not at all: every step is checked first, and nothing is
+/// changed when one object is not as planned (unless `partial`); each is checked again just before its change.
 public struct PlanApplier {
     public struct Outcome: Sendable {
         public var lines: [String]
@@ -22,13 +23,28 @@ public struct PlanApplier {
 
     public init() {}
 
-    public func apply(_ plan: FixPlan, dryRun: Bool = false) -> Outcome {
+    public func apply(_ plan: FixPlan, dryRun: Bool = false, partial: Bool = false) -> Outcome {
         var out = Outcome(lines: [], changed: 0, unchanged: 0, skipped: 0, failure: nil)
         guard geteuid() == 0 || dryRun else {
             out.failure = "--apply must run as root (it changes ACLs and system files); nothing was changed"
             return out
         }
         var undo: [Undo] = []
+        // The check pass: what a dry run says. A refused object stops the whole plan before any change.
+        var checked = out
+        for step in plan.steps {
+            do { try run(step, dryRun: true, into: &checked, undo: &undo) } catch {
+                checked.failure = "step \(step.number) cannot be carried out: \(error); nothing was changed"
+                break
+            }
+        }
+        if dryRun || checked.failure != nil || (checked.skipped > 0 && !partial) {
+            if !dryRun && checked.failure == nil {
+                checked.lines.append("\(checked.skipped) step(s) refused: those objects are not as planned, so nothing was changed (the plan runs whole or not at all; --partial changes the others)")
+                checked.unchanged = 0
+            }
+            return checked
+        }
         for step in plan.steps {
             do {
                 try run(step, dryRun: dryRun, into: &out, undo: &undo)
@@ -55,6 +71,9 @@ public struct PlanApplier {
             do { now = try ACLWriter.currentACL(c.path, expecting: nil) } catch { throw StepError(description: error.description) }
             if now == c.after { out.lines.append("step \(n): unchanged: \(c.path.display) already has the planned ACL"); out.unchanged += 1; return }
             guard now == c.before else { skip(n, c.path, "has an ACL that changed since the plan", &out); return }
+            do { _ = try ACLWriter.currentACL(c.path, expecting: c.identity) } catch .changed(_, _, let found) {
+                skip(n, c.path, "is not the object planned (found \(found))", &out); return
+            } catch .system(let e) { throw StepError(description: e.description) }
             if dryRun { out.lines.append("step \(n): would set the ACL of \(c.path.display)"); return }
             do {
                 let previous = try ACLWriter.setACL(c.after, on: c.path, expecting: c.identity)
@@ -67,6 +86,7 @@ public struct PlanApplier {
                 throw StepError(description: e.description)
             }
         case .writeFile(let w):
+            if let why = Self.nonRootParent(w.path) { skip(n, w.path, why, &out); return }
             if case .found(let f) = FileSystemView.live.lookup(w.path) {
                 if f.type == .symlink { skip(n, w.path, "is a symbolic link", &out); return }
                 if case .success(let bytes) = readAll(w.path), bytes == w.content { out.lines.append("step \(n): unchanged: \(w.path.display)"); out.unchanged += 1; return }
@@ -79,6 +99,7 @@ public struct PlanApplier {
             out.lines.append("step \(n): changed: wrote \(w.path.display)")
             out.changed += 1
         case .editFile(let e):
+            if let why = Self.nonRootParent(e.path) { skip(n, e.path, why, &out); return }
             guard case .found(let f) = FileSystemView.live.lookup(e.path), f.type == .regular else { skip(n, e.path, "is not a regular file", &out); return }
             guard case .success(let bytes) = readAll(e.path) else { throw StepError(description: "cannot read \(e.path.display)") }
             if bytes == e.after { out.lines.append("step \(n): unchanged: \(e.path.display)"); out.unchanged += 1; return }
@@ -90,6 +111,23 @@ public struct PlanApplier {
             out.changed += 1
         case .addToGroup(let user, let group, _):
             skip(n, RawPath(user), "group membership (\(group)) is changed by the script only: run it with --emit bash", &out)
+        }
+    }
+
+    /// Files are written and edited by name, so only below folders that root alone can change (owner root,
+    /// no group or other write; the mode's group bits bound every ACL entry): nobody else can swap a folder
+    /// on the way. Folders not there yet are skipped (they are made 0755 by root). The reason when not.
+    static func nonRootParent(_ path: RawPath) -> String? {
+        var dir = path.parent
+        while true {
+            var st = stat()
+            if dir.withCString({ stat($0, &st) }) == 0, st.st_uid != 0 || st.st_mode & 0o022 != 0 {
+                return "lies below \(dir.display) (owner \(st.st_uid), mode \(String(st.st_mode & 0o7777, radix: 8))), which someone other than root can change"
+            }
+            if dir.bytes == [UInt8(ascii: "/")] || dir.bytes.isEmpty { return nil }
+            let up = dir.parent
+            if up.bytes == dir.bytes { return nil }
+            dir = up
         }
     }
 

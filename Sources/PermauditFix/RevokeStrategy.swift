@@ -51,23 +51,28 @@ struct RevokeStrategy {
             let before = d
             var tried = Set<String>()
             var stuck = false
-            for _ in 0..<16 {
-                guard let (who, decision) = judged.lazy.map({ ($0, planner.decide(overlay, path, access, $0)) }).first(where: { $0.1.verdict == .granted }),
+            // An account no change of the object can shut out is named and set aside; the others still get theirs.
+            var setAside = Set<UInt32>()
+            for _ in 0..<64 {
+                guard let (who, decision) = judged.lazy.filter({ !setAside.contains($0.uid) }).map({ ($0, planner.decide(overlay, path, access, $0)) })
+                        .first(where: { $0.1.verdict == .granted }),
                       let grant = GrantPath.of(decision)
                 else { break }
                 let key = "\(grant.object)\u{0}\(grant.how)"
                 let name = who.userName ?? String(who.uid)
                 guard tried.insert(key).inserted, let facts = overlay.facts(grant.object) else {
                     stuck = true
+                    setAside.insert(who.uid)
                     out.unresolved.append(.init(path: RawPath(path), access: access, reason: "\(name) still reaches \(path) through \(grant.how)", configurationFix: grant.fix(for: name, groupName: groupName)))
-                    break
+                    continue
                 }
                 guard var revoked = revoke(grant, on: facts, principalCase: principalCase, service: service) else {
                     stuck = true
+                    setAside.insert(who.uid)
                     out.unresolved.append(.init(
                         path: RawPath(path), access: access, reason: "\(name) reaches \(path) through \(grant.how); no change of \(grant.object) removes it without taking it from others",
                         configurationFix: grant.fix(for: name, groupName: groupName)))
-                    break
+                    continue
                 }
                 var changedEntry = revoked.entry
                 var widened: [WidenedEntry] = []

@@ -42,7 +42,8 @@ enum ServiceFixes {
         for f in nonPath where setting(for: f) == nil {
             plan.unresolved.append(.init(
                 object: f.object.hasPrefix("/") ? .path(RawPath(f.object)) : .named(f.object), access: .read, reason: "\(f.ruleID): \(f.message)",
-                configurationFix: f.leastPrivilegeFix ?? f.documentedFix ?? "no permission change on this host fixes \(f.ruleID)"))
+                configurationFix: (f.remedy == .configuration ? f.message + ". " : "")
+                    + (f.leastPrivilegeFix ?? f.documentedFix ?? "no permission change on this host fixes \(f.ruleID)")))
         }
         // One setting per key: two rules asking for capabilities make one AmbientCapabilities= line.
         var unique: [Setting] = []

@@ -36,6 +36,12 @@ public enum PrincipalResolver {
     public static let plannedGID: UInt32 = 4_294_967_000
 
     public static func resolve(_ request: PrincipalRequest, on host: any Host) throws(PrincipalError) -> Principal {
+        // (uid_t)-1 and (gid_t)-1 mean "no change" to the kernel (setresuid, chown): no process runs as them.
+        for (flag, values) in [("--user", request.user.map { [$0] } ?? []), ("--group", request.group.map { [$0] } ?? []), ("--groups", request.groups ?? [])] {
+            for v in values where UInt32(v) == UInt32.max {
+                throw PrincipalError("\(flag) \(v): that is (\(flag == "--user" ? "uid_t" : "gid_t"))-1, which the kernel reserves (it means \"no change\"); give a real id below 4294967295")
+            }
+        }
         var principal: Principal
         if let pid = request.pid {
             let status: ProcessStatus
@@ -44,8 +50,12 @@ public enum PrincipalResolver {
         } else if let unit = request.unit {
             let creds: SystemdUnitCredentials
             do { creds = try SystemdUnitCredentials.load(unit, on: host) } catch { throw PrincipalError("--unit \(unit): \(error)") }
-            principal = try fromUser(creds.user ?? "root", group: creds.group, extra: creds.supplementaryGroups, host: host, origin: "unit \(creds.unit)")
-            principal.capabilities = principal.uid == 0 ? .full : creds.ambientCapabilities
+            if creds.dynamicUser, creds.user.flatMap({ host.accounts.user(named: $0) }) == nil {
+                principal = try dynamicPrincipal(creds, host: host)
+            } else {
+                principal = try fromUser(creds.user ?? "root", group: creds.group, extra: creds.supplementaryGroups, host: host, origin: "unit \(creds.unit)")
+                principal.capabilities = principal.uid == 0 ? .full : creds.ambientCapabilities
+            }
         } else if let user = request.user {
             if let record = lookupUser(user, host) {
                 principal = try fromUser(record.name, group: request.group, extra: [], host: host, origin: "--user \(user)")
@@ -81,6 +91,24 @@ public enum PrincipalResolver {
             if let name = host.accounts.group(gid: g)?.name { principal.groupNames[g] = name }
         }
         return principal
+    }
+
+    /// The uid a `DynamicUser=` unit is judged as: none of the host's files is owned by it.
+    public static let dynamicUID: UInt32 = 4_294_967_001
+
+    /// `DynamicUser=yes` (and no static user of that name): a transient uid and gid that systemd allocates
+    /// when the unit starts, in no group but its own and `SupplementaryGroups=`, with only
+    /// `AmbientCapabilities=` (none of root's).
+    static func dynamicPrincipal(_ creds: SystemdUnitCredentials, host: any Host) throws(PrincipalError) -> Principal {
+        let origin = "unit \(creds.unit) (DynamicUser=yes: the uid is allocated when the unit starts, from \(SystemdUnitCredentials.dynamicIDs.lowerBound)–\(SystemdUnitCredentials.dynamicIDs.upperBound); judged as a uid that owns no file)"
+        var gid = dynamicUID
+        if let g = creds.group, let existing = host.accounts.group(named: g)?.gid { gid = existing }
+        var groups = [gid]
+        for e in creds.supplementaryGroups {
+            guard let g = lookupGroup(e, host) else { throw PrincipalError("\(origin): no such group '\(e)' in SupplementaryGroups=") }
+            if !groups.contains(g) { groups.append(g) }
+        }
+        return Principal(uid: dynamicUID, gid: gid, groups: groups, capabilities: creds.ambientCapabilities, userName: creds.user, origin: origin)
     }
 
     static func lookupUser(_ text: String, _ host: any Host) -> UserRecord? {

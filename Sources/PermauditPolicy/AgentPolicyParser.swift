@@ -20,7 +20,7 @@ public struct AgentPolicyParser {
     /// The input types whose meaning permaudit knows (anything else is "not interpreted").
     public static let knownInputTypes: Set<String> = [
         "logfile", "log", "filestream", "system/metrics", "journald", "winlog", "endpoint", "audit/auditd",
-        "audit/file_integrity", "audit/system", "packet", "pf-host-agent", "profiler", "osquery",
+        "audit/file_integrity", "audit/system", "packet", "pf-host-agent", "profiler",
     ]
 
     public static func parse(file: String, text: String) throws(PolicyFileError) -> AgentPolicy {
@@ -115,6 +115,10 @@ public struct AgentPolicyParser {
             s.recursiveGlob = Self.lookup(node, "recursive_glob.enabled")?.bool ?? true
             s.symlinks = Self.lookup(node, "symlinks")?.bool ?? false
         }
+        if let older = Self.lookup(node, "ignore_older")?.string, older != "0", !s.paths.isEmpty {
+            // permaudit does not read modification times: an old file is judged as if the harvester opened it.
+            note(Self.lookup(node, "ignore_older"), "ignore_older: \(older): not modelled; files last written before that are judged too (the agent skips them until they are written again)")
+        }
         s.metricsets = strings(Self.lookup(node, "metricsets"), "metricsets")
         if let t = Self.lookup(node, "filesystem.ignore_types") {
             s.ignoreTypes = Located(strings(t, "filesystem.ignore_types").map(\.value), at: at(t))
@@ -151,7 +155,7 @@ public struct AgentPolicyParser {
                 return .other(name: "drop_event", at(node))
             }
             let c = condition(whenNode)
-            if case .unsupported(let why) = c { note(whenNode, "drop_event condition not interpreted: \(why)") }
+            if case .unsupported(let why) = c { note(whenNode.mark == nil ? node : whenNode, "drop_event condition not interpreted: \(why)") }
             return .dropEvent(c, at(node))
         }
         return .other(name: parts[0], at(node))

@@ -126,6 +126,12 @@ public struct PolicyImplications: Hashable, Sendable {
                 notInterpreted.append(PolicyNote("\(input.type) stream without `paths:`: opens nothing", at: stream.location))
                 return []
             }
+            for g in stream.paths where Self.variable(in: g.value) == nil {
+                do { _ = try PolicyGlob(g.value, recursive: stream.recursiveGlob) } catch { notInterpreted.append(PolicyNote("\(error): this path is not judged", at: g.location)) }
+            }
+            for e in stream.excludeFiles {
+                do { _ = try ExcludeFiles.Pattern(e.value) } catch { notInterpreted.append(PolicyNote("\(error)", at: e.location)) }
+            }
             return [.files(FileSet(globs: stream.paths, excludes: stream.excludeFiles, recursive: stream.recursiveGlob, symlinks: stream.symlinks))]
         case "journald": return [.journal]
         case "winlog":

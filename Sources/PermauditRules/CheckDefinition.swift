@@ -44,6 +44,9 @@ public struct CheckFields {
     /// Whether the key is present.
     public func has(_ key: String) -> Bool { map[key] != nil }
 
+    /// How many problems were found so far (a definition adds "is empty" only when the shape was right).
+    public var problemCount: Int { parser.errors.count }
+
     /// Required (or optional) text.
     public mutating func string(_ key: String, required: Bool = true) -> String? {
         parser.string(map[key], key, in: node, required: required)

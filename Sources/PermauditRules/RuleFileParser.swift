@@ -62,12 +62,20 @@ public struct RuleFileParser {
                 return parsed
             }
             var seen: [String: Int] = [:]
+            // An alias (`- *name`) comes back as the anchored node itself, with the anchor's line: the k-th
+            // item seen again is the k-th alias item in the text, and is reported at that line.
+            var marksSeen: Set<[Int]> = []
+            var aliasLines = Self.aliasItemLines(in: text, after: list.mark?.line ?? 0)[...]
             for node in seq {
+                var line = node.mark?.line ?? 0
+                if let m = node.mark, !marksSeen.insert([m.line, m.column]).inserted, let aliasLine = aliasLines.popFirst() {
+                    line = aliasLine
+                }
                 guard let rule = self.rule(node) else { continue }
                 if let first = seen[rule.id] {
-                    fail(node, "duplicate rule id '\(rule.id)' (first at line \(first))")
+                    errors.append(RuleFileError(file: file, line: line, "duplicate rule id '\(rule.id)' (first at line \(first))"))
                 }
-                seen[rule.id] = (node.mark?.line ?? 0)
+                seen[rule.id] = seen[rule.id] ?? line
                 parsed.rules.append(rule)
             }
         case Self.profileSchema:
@@ -334,6 +342,19 @@ public struct RuleFileParser {
         case .sequence: "list"
         default: "value"
         }
+    }
+
+    /// The lines (from 1) after `after` that are block sequence items holding only an alias (`- *name`).
+    static func aliasItemLines(in text: String, after: Int) -> [Int] {
+        var lines: [Int] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where i + 1 > after {
+            let rest = line.drop { $0 == " " }
+            guard rest.hasPrefix("-") else { continue }
+            let item = rest.dropFirst().drop { $0 == " " }
+            let word = item.split(separator: "#", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if word.hasPrefix("*"), word.count > 1, !word.contains(" ") { lines.append(i + 1) }
+        }
+        return lines
     }
 
     static func line(of error: YamlError) -> Int {

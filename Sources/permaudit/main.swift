@@ -1,3 +1,4 @@
 import PermauditCLI
+import PermauditHost
 
-Permaudit.runMain()
+Permaudit.runMain(ProcessArguments.fallback)

@@ -21,10 +21,12 @@ struct ElasticsearchNodeEndToEndTests {
         func remove() { _ = try? FixE2E.run(["userdel", name]); _ = try? FixE2E.run(["groupdel", name]) }
         var uid: String { (try? FixE2E.run(["id", "-u", name]).out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? "" }
 
-        /// The paths the kernel lets this user read (`cat` under setpriv, groups from the database).
+        /// The paths the kernel lets this user read (opened by the shell under setpriv, groups from the database;
+    /// no /dev/null needed).
         func readable(_ paths: [String]) throws -> Set<String> {
             let r = try FixE2E.run(["setpriv", "--reuid", name, "--regid", name, "--init-groups", "bash", "-c",
-                                    "for f; do cat -- \"$f\" >/dev/null 2>&1 && printf '%s\\0' \"$f\"; done; exit 0", "_"] + paths)
+                                    "for f; do if { : <\"$f\"; } 2>&-; then printf '%s\\0' \"$f\"; fi; done; exit 0", "_"] + paths)
+            if r.status != 0 { throw E2EError("setpriv as \(name): \(r.err)") }
             return Set(r.out.split(separator: "\0").map(String.init))
         }
     }
@@ -32,7 +34,7 @@ struct ElasticsearchNodeEndToEndTests {
     /// The paths a uid that is no one's, in no group, can read: what the other bits give.
     static func readableByAnyone(_ paths: [String]) throws -> Set<String> {
         let r = try FixE2E.run(["setpriv", "--reuid", "4294967001", "--regid", "4294967001", "--clear-groups", "bash", "-c",
-                                "for f; do cat -- \"$f\" >/dev/null 2>&1 && printf '%s\\0' \"$f\"; done; exit 0", "_"] + paths)
+                                "for f; do if { : <\"$f\"; } 2>&-; then printf '%s\\0' \"$f\"; fi; done; exit 0", "_"] + paths)
         return Set(r.out.split(separator: "\0").map(String.init))
     }
 
@@ -52,7 +54,7 @@ struct ElasticsearchNodeEndToEndTests {
             printf 'keystore bytes\\n' > elasticsearch.keystore
             printf 'p12 bytes\\n' > certs/http.p12
             chown -R root:'\(service)' .
-            chown root:root jvm.options roles.yml
+            chown root:root jvm.options roles.yml users                   # users: the service reads it through other only
             chmod 0755 . ; chmod 0755 certs                               # wrong: the folder lets everyone in
             chmod 0644 elasticsearch.yml users jvm.options certs/http.p12   # wrong: other can read the secrets
             chmod 0640 operator_users.yml role_mapping.yml
@@ -138,8 +140,11 @@ struct ElasticsearchNodeEndToEndTests {
         let needed = ["elasticsearch.yml", "jvm.options", "operator_users.yml", "users", "users_roles", "roles.yml", "role_mapping.yml",
                       "elasticsearch.keystore", "certs/http.p12"].map { "\(conf)/\($0)" }
         let secrets = needed.filter { !$0.hasSuffix("jvm.options") }
-        #expect(try service.readable(needed) == Set(needed).subtracting(["\(conf)/roles.yml"]))
-        #expect(try agent.readable(secrets) == ["\(conf)/elasticsearch.yml", "\(conf)/users", "\(conf)/certs/http.p12", "\(conf)/elasticsearch.keystore"])
+        let serviceBefore = try service.readable(needed), agentBefore = try agent.readable(secrets)
+        let anyoneBefore = try Self.readableByAnyone(secrets)
+        #expect(anyoneBefore == ["\(conf)/elasticsearch.yml", "\(conf)/users", "\(conf)/certs/http.p12"], "\(anyoneBefore.sorted())")
+        #expect(serviceBefore == Set(needed).subtracting(["\(conf)/roles.yml"]), "\(serviceBefore.sorted())")
+        #expect(agentBefore == ["\(conf)/elasticsearch.yml", "\(conf)/users", "\(conf)/certs/http.p12", "\(conf)/elasticsearch.keystore"], "\(agentBefore.sorted())")
 
         // The fix: a script with a rollback, clean under shellcheck, and the plan as data.
         let script = top + "/fix.sh", rollback = top + "/fix.rollback.sh"
@@ -159,7 +164,8 @@ struct ElasticsearchNodeEndToEndTests {
         #expect(run.status == 0, "\(run.out)\(run.err)")
 
         // After: the service reads all it needs, the agent and anyone else nothing; the audit agrees.
-        #expect(try service.readable(needed) == Set(needed), "the service keeps every file it needs to start")
+        let serviceAfter = try service.readable(needed)
+        #expect(serviceAfter == Set(needed), "the service keeps every file it needs to start: \(serviceAfter.sorted())")
         #expect(try agent.readable(secrets).isEmpty)
         #expect(try Self.readableByAnyone(secrets).isEmpty)
         let after = try FixE2E.permaudit(["audit"] + node + ["--format", "json"])
@@ -185,6 +191,16 @@ struct ElasticsearchNodeEndToEndTests {
         let d1 = try Self.digest(audit.out), d2 = try nodeDigest(twin), d3 = try nodeDigest(other)
         #expect(d1 == d2, "nodes with the same operator settings and operator_users.yml")
         #expect(d1 != d3, "a node with operator privileges off differs")
+        // A relative folder is a usage error (exit 2, naming the flag); a folder with no node is not applicable, not a failure.
+        let relative = try FixE2E.permaudit(["audit", "--profile", "elasticsearch-node", "--user", service.name, "--config-dir", "etc/elasticsearch"])
+        #expect(relative.status == 2 && relative.err.contains("--config-dir etc/elasticsearch: give an absolute path"), "\(relative.err)")
+        let empty = top + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
+        let none = try FixE2E.permaudit(["audit", "--profile", "elasticsearch-node", "--user", service.name, "--config-dir", empty, "--format", "json"])
+        var noneStates: [String: String] = [:]
+        for f in try Self.findings(none.out) { if let id = f["ruleId"] as? String, id.hasPrefix("linux.elasticsearch.") { noneStates[id] = f["state"] as? String } }
+        // Only the folder itself is there, closed to others: that one passes; nothing fails.
+        #expect(noneStates.filter { $0.value != "not-applicable" } == ["linux.elasticsearch.secrets.others-cannot-write": "pass"], "\(noneStates)")
         // ES_PATH_CONF points the profile at a folder too.
         let env = try FixE2E.run(["env", "ES_PATH_CONF=\(other)", FixE2E.binary, "audit", "--profile", "elasticsearch-node", "--user", service.name, "--format", "json"])
         #expect(try Self.digest(env.out) == d3)

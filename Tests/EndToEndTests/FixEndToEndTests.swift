@@ -178,10 +178,9 @@ struct FixEndToEndTests {
         #expect(try FixE2E.acls(d) == before)
     }
 
-    /// A symlink swapped in between plan and run (pointing at /etc/shadow) is refused; /etc/shadow's
-    /// owner, mode and ACL are unchanged. Its inode and change time are not compared: other suites'
-    /// `useradd` replaces the file while this runs (the in-process test compares those on a secret of its own).
-    @Test("a symlink swapped in after planning is refused and /etc/shadow is unchanged")
+    /// A symlink swapped in between plan and run (pointing at a root-only stand-in secret of the test's
+    /// own, never the host's /etc/shadow) is refused; the secret's owner, mode, ACL and change time are unchanged.
+    @Test("a symlink swapped in after planning is refused and the root-only secret it points at is unchanged")
     func symlinkSwap() throws {
         let agent = try FixE2E.Agent()
         defer { agent.remove() }
@@ -197,14 +196,16 @@ struct FixEndToEndTests {
         let gen = try FixE2E.permaudit(["fix", "--user", agent.name, "--path", "\(d)/app.log", "-o", script])
         try #require(gen.status == 0, "\(gen.err)")
         state = FixE2E.stateDir(of: script)
-        let shadowState = "getfacl -p -n /etc/shadow; stat -c '%a %u %g' /etc/shadow"
+        let secret = "\(work)/shadow"
+        try #require(try FixE2E.sh("set -e; echo 'root:$6$x:1:0:99999:7:::' >'\(secret)'; chown root:root '\(secret)'; chmod 0600 '\(secret)'").status == 0)
+        let shadowState = "getfacl -p -n '\(secret)'; stat -c '%a %u %g %i %Z' '\(secret)'"
         let shadowBefore = try FixE2E.run(["bash", "-c", shadowState]).out
-        try #require(try FixE2E.sh("set -e; mv '\(d)/app.log' '\(d)/app.log.real'; ln -s /etc/shadow '\(d)/app.log'").status == 0)
+        try #require(try FixE2E.sh("set -e; mv '\(d)/app.log' '\(d)/app.log.real'; ln -s '\(secret)' '\(d)/app.log'").status == 0)
         let r = try FixE2E.run(["bash", script])
         #expect(r.status == 1, "must exit non-zero: \(r.out)")
         #expect(r.err.contains("SKIPPED") && r.err.contains("symbolic link"), "\(r.err)")
         #expect(try FixE2E.run(["bash", "-c", shadowState]).out == shadowBefore)
-        #expect(!(try agent.readable(["/etc/shadow"]).contains("/etc/shadow")), "the agent must not read /etc/shadow")
+        #expect(try agent.readable([secret]).isEmpty, "the agent must not read the secret")
         // A real file swapped in (another inode) is refused too.
         try #require(try FixE2E.sh("set -e; rm '\(d)/app.log'; echo y >'\(d)/app.log'; chown root:adm '\(d)/app.log'; chmod 0640 '\(d)/app.log'").status == 0)
         let r2 = try FixE2E.run(["bash", script])

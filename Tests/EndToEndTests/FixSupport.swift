@@ -25,8 +25,10 @@ enum FixE2E {
     /// A system user and its group, created for one test and removed after.
     final class Agent {
         let name: String
-        init() throws {
-            name = "pa-fix-\(getpid() % 10000)-\(Int.random(in: 1000...9999))"
+        convenience init() throws { try self.init(prefix: "pa-fix") }
+        convenience init(prefix: String) throws { try self.init(name: "\(prefix)-\(getpid() % 10000)-\(Int.random(in: 1000...9999))") }
+        init(name: String) throws {
+            self.name = name
             let r = try FixE2E.run(["useradd", "--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", name])
             guard r.status == 0 else { throw E2EError("useradd \(name): \(r.err)") }
         }

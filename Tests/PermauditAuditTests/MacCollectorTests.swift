@@ -1,6 +1,7 @@
 import Foundation
-import PermauditAudit
+@testable import PermauditAudit
 import PermauditCore
+import PermauditFacts
 import Testing
 
 /// The macOS collector: what `collect --platform macos` prints is the golden script, it is clean under
@@ -73,6 +74,17 @@ struct MacCollectorTests {
         #expect(object?["schema"] as? String == "permaudit/facts/v1")
         #expect(r.json.contains(#""members": ["root", "j\u00c3\u00bcrgen"]"#))
         #expect(r.json.contains(#"R\u00e8gles locales"#))
+        // Through the facts loader and the macOS decoder, bytes back to text.
+        let mac = try MacFactsDecoder.decode(try FactsFile.parse(r.json, file: "collected-\(scenario).json"))
+        let log = try #require(mac.systemLog.value)
+        #expect(log.owner == "root" && log.group == "admin" && log.mode == FileMode(0o640) && log.inode == 4242)
+        #expect(log.acl.entries.count == (scenario == "fixed" ? 1 : 0))
+        #expect(mac.rotatedLogs.value?.map(\.path) == ["/var/log/system.log.0.gz", "/var/log/system.log.1.gz"])
+        #expect(mac.adminGroup.value?.members == ["root", "jürgen"])
+        #expect(mac.adminGroup.value?.agentIsMember == false)
+        #expect(mac.identity?.principal.allGroups == [403, 12, 61])
+        #expect(mac.aslConfig.value?.first?.lines.contains { $0.text.hasPrefix("# R\\xe8gles locales") } == true)
+        #expect(mac.newsyslogConfig.value?.first?.lines.isEmpty == true)
         let file = Self.examples.appendingPathComponent("macos-system-log-\(scenario).facts.json")
         if ReportTestSupport.updatingGolden { try Data(r.json.utf8).write(to: file) }
         #expect(r.json == (try String(contentsOf: file, encoding: .utf8)), "stale: PERMAUDIT_UPDATE_GOLDEN=1 swift test --filter MacCollector")
@@ -96,4 +108,20 @@ struct MacCollectorTests {
         #expect((items["agent-user"] as? [String: Any])?["error"] as? String == "id: nobody-here: no such user")
         #expect((items["os"] as? [String: Any])?["value"] != nil)
     }
+}
+
+@Test("collect --account NAME bakes the user in as the script's default, quoted for sh; nothing else changes")
+func macCollectorAccount() {
+    let s = MacCollectorScript.script(user: "o'brien")
+    #expect(s.contains("\nagent_user='o'\\''brien'\n"))
+    #expect(s.replacingFirst("agent_user='o'\\''brien'\n", with: "agent_user=elastic-agent-user\n") == MacCollectorScript.text)
+    #expect(MacCollectorScript.script(user: "elastic-agent-user") == MacCollectorScript.text)
+}
+
+@Test("the example macOS facts files validate against Reports/schema/facts.schema.json",
+      .enabled(if: ReportTestSupport.pythonWithJSONSchema != nil, "needs python3 with jsonschema (apt-get install python3-jsonschema)"))
+func macFactsSchema() throws {
+    let files = ["failure", "fixed"].map { MacCollectorTests.examples.appendingPathComponent("macos-system-log-\($0).facts.json") }
+    let r = try #require(try ReportTestSupport.validateJSON(schema: "facts.schema.json", files: files))
+    #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
 }

@@ -181,7 +181,12 @@ import Testing
 
     @Test func junitCountsAndUnknownAsSkipped() {
         let xml = JUnitReport.render(example)
-        #expect(xml.contains("<testsuites name=\"permaudit elastic-agent on web-01.example.internal\" tests=\"13\" failures=\"4\" errors=\"1\" skipped=\"5\""))
+        // junit-10.xsd has no skipped on <testsuites>: the skips are counted per <testsuite>.
+        #expect(xml.contains("<testsuites name=\"permaudit elastic-agent on web-01.example.internal\" tests=\"13\" failures=\"4\" errors=\"1\" time=\"0\">"))
+        let skipped = xml.split(separator: "\n").filter { $0.contains("<testsuite ") }.compactMap { line in
+            line.firstRange(of: "skipped=\"").flatMap { r in Int(line[r.upperBound...].prefix { $0.isNumber }) }
+        }
+        #expect(skipped.reduce(0, +) == 5)
         #expect(xml.contains("<skipped message=\"unknown: could not look inside"))
         #expect(xml.components(separatedBy: "<testcase ").count - 1 == 13)
         let bad = JUnitReport.render(hostile)

@@ -82,3 +82,35 @@ import Testing
         #expect(f.host.name == "WIN-1")
     }
 }
+
+/// A domain member prints domain aliases (DA, DU) in SDDL: the collector records how the host resolves
+/// them, and without that record such an alias is refused, never guessed.
+@Suite struct FactsAliasTests {
+    static func facts(aliases: String?) -> String {
+        """
+        {"schema": "permaudit/facts/v1", "platform": "windows", "collector": {"name": "c", "version": "1"},
+         "collectedAt": "2026-12-01T19:20:00Z", "host": {"name": "W", "os": {"name": "Windows", "version": "10.0", "build": "1"}},
+         "items": {\(aliases.map { "\"sddl-aliases\": {\"value\": \($0)}," } ?? "")
+           "account": {"value": {"name": "a", "sid": "S-1-5-21-9-9-9-1001", "groups": [{"sid": "S-1-5-21-9-9-9-513"}]}},
+           "registry:HKLM\\\\X": {"value": {"name": "HKLM\\\\X", "sddl": "O:DAG:SYD:(A;;KR;;;DU)"}}}}
+        """
+    }
+
+    @Test func resolvedAliasesAreUsed() throws {
+        let w = try WindowsFacts(try FactsFile.parse(Self.facts(aliases: #"{"DA": "S-1-5-21-9-9-9-512", "DU": "S-1-5-21-9-9-9-513"}"#), file: "a.json"))
+        let (_, sd) = try w.descriptor(WindowsFacts.Item.registryKey(#"HKLM\X"#)).get()
+        #expect(sd.owner?.description == "S-1-5-21-9-9-9-512")
+        #expect(sd.daclEntries.first?.trustee.description == "S-1-5-21-9-9-9-513")
+    }
+
+    @Test func withoutThemTheSDDLIsRefused() throws {
+        let w = try WindowsFacts(try FactsFile.parse(Self.facts(aliases: nil), file: "a.json"))
+        do {
+            _ = try w.descriptor(WindowsFacts.Item.registryKey(#"HKLM\X"#))
+            Issue.record("a domain alias was guessed")
+        } catch {
+            #expect(error.field == #"items.registry:HKLM\X.value.sddl"#)
+            #expect(error.description.contains("names a domain group"))
+        }
+    }
+}

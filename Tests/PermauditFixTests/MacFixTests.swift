@@ -62,6 +62,8 @@ struct MacFixTests {
         #expect(plan.aclSteps.map(\.file.path) == ["/var/log/system.log", "/var/log/system.log.0.gz", "/var/log/system.log.1.gz"])
         #expect(plan.aclSteps.allSatisfy { $0.entry.description == "group:elastic-agent allow read" })
         #expect(plan.edits.count == 1)
+        // The documented broad fix, re-judged: admin opens all three files (root:admin 0640) and says so in the script.
+        #expect(plan.adminOpens == ["/var/log/system.log", "/var/log/system.log.0.gz", "/var/log/system.log.1.gz"])
         #expect(plan.edits.first?.after == "> system.log mode=0640 format=bsd rotate=seq compress file_max=5M all_max=50M gid=80 gid=403")
     }
 

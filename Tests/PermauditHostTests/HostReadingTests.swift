@@ -158,8 +158,8 @@ struct HostReadingTests {
     }
 
     @Test("a systemd unit's credentials: drop-ins apply in order, an empty assignment resets")
-    func systemdUnit() {
-        let creds = SystemdUnitCredentials.parse(unit: "elastic-agent.service", files: [
+    func systemdUnit() throws {
+        let creds = try SystemdUnitCredentials.parse(unit: "elastic-agent.service", files: [
             ("/lib/systemd/system/elastic-agent.service", "[Unit]\nDescription=x\n[Service]\nUser=elastic-agent-user\nGroup=elastic-agent\nSupplementaryGroups=adm\nAmbientCapabilities=CAP_NET_RAW\n"),
             ("/etc/systemd/system/elastic-agent.service.d/10-groups.conf", "[Service]\nSupplementaryGroups=\nSupplementaryGroups=systemd-journal\nAmbientCapabilities=CAP_SYS_PTRACE CAP_DAC_READ_SEARCH\n"),
         ])

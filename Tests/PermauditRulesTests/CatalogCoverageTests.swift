@@ -36,7 +36,7 @@ import Testing
             rules: [("windows.security-log.read", "channel `Security`, reader-group-sid `S-1-5-32-573`")],
             symptom: #"failed to open Windows Event Log channel "Security": Access is denied"#, broadFix: true),
         Row(table: .documented, object: #"HKLM\SYSTEM\CurrentControlSet\Services\PartMgr"#,
-            rules: [("windows.partmgr.registry", #"key `HKLM\SYSTEM\CurrentControlSet\Services\PartMgr`, rights `QueryValue,SetValue`"#)],
+            rules: [("windows.partmgr.registry", #"key `HKLM\SYSTEM\CurrentControlSet\Services\PartMgr`, rights `0x2001F`"#)],
             symptom: "cannot open new key in the registry in order to enable the performance counters: Access is denied", broadFix: true),
         Row(table: .documented, object: #"volume \\.\C:"#,
             rules: [("windows.volume.open", #"volume `\\.\C:`"#)],

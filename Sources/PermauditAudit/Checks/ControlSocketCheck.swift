@@ -11,6 +11,13 @@ struct ControlSocketCheck {
     func run(paths: [String]) -> [Finding] {
         let existing = paths.filter { if case .found = auditor.host.lookup($0) { return true } else { return false } }
         guard let socket = existing.first else {
+            // Not found is not the same as not there: a socket below a folder permaudit cannot look in is unknown.
+            let unseen = paths.compactMap { p -> String? in
+                if case .unreadable(let errno, let reason) = auditor.host.lookup(p) { return "\(p): \(reason) (\(errno))" } else { return nil }
+            }
+            if !unseen.isEmpty {
+                return [auditor.finding(rule, object: paths.joined(separator: " "), state: .unknown, message: "permaudit cannot look for the control socket: \(unseen.joined(separator: "; "))")]
+            }
             return [auditor.finding(rule, object: paths.joined(separator: " "), state: .notApplicable, message: "no control socket (\(paths.joined(separator: ", "))): the agent is not installed or not running")]
         }
         let group = auditor.profile.group

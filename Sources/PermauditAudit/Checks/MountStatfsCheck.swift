@@ -12,7 +12,13 @@ struct MountStatfsCheck {
         var seen = Set<RawPath>()
         for pattern in paths {
             let fromMounts = auditor.host.mountTable.mounts.map(\.mountPoint).filter { Self.matches(pattern, $0) }.map { RawPath($0) }
-            for path in (fromMounts + PathGlob(host: auditor.host).expand(pattern).matches).sorted() where seen.insert(path).inserted {
+            let expansion = PathGlob(host: auditor.host).expand(pattern)
+            // A folder permaudit could not look in, where the mount table shows no match either: unknown, not
+            // "not mounted".
+            for (dir, reason) in expansion.unreadable where !fromMounts.contains(where: { $0.display.hasPrefix(dir + "/") }) {
+                findings.append(auditor.finding(rule, object: pattern, access: .statfs, state: .unknown, message: "permaudit cannot look in \(dir) to expand \(pattern): \(reason)"))
+            }
+            for path in (fromMounts + expansion.matches).sorted() where seen.insert(path).inserted {
                 let d = auditor.evaluator.decide(path, .statfs, for: auditor.principal)
                 var evidence: [String] = []
                 if let m = auditor.host.mount(containing: path), m.mountPoint == path.display {

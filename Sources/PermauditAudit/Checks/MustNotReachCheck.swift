@@ -40,25 +40,50 @@ extension MustNotReach: CheckEvaluator {
     func reach(_ rule: Rule, _ auditor: Auditor) -> [Finding] {
         guard let access else { return [] }
         let judged = Self.accounts(who, auditor)
+        let evaluator = AccessEvaluator(source: MemoizedFacts(auditor.host))
         let glob = PathGlob(host: auditor.host)
         var findings: [Finding] = []
         var seen = Set<String>()
         var clean = 0
+        var lastClean: String?
         var unknown: [AccessDecision] = []
         let patterns = paths.map(auditor.path)
         for pattern in patterns {
+            if judged.count == 1, let quick = sweepChildren(pattern, judged[0], access, auditor, evaluator) {
+                // One principal and many objects (root's PATH): one walk to the folder, then each entry at once;
+                // only what the sweep lets through (and symlinks, which writes follow) is decided in full.
+                clean += quick.clean
+                for path in quick.decide where seen.insert(path).inserted {
+                    let d = evaluator.decide(path, access, for: judged[0])
+                    if d.verdict == .granted {
+                        findings.append(failure(rule, auditor, path: path, access: access, reached: [(judged[0], d, GrantPath.of(d))], judged: 1))
+                    } else if d.verdict == .unknown, unknown.isEmpty {
+                        unknown.append(d)
+                    } else {
+                        clean += 1
+                        lastClean = path
+                    }
+                }
+                seen.formUnion(quick.seen)
+                continue
+            }
             let expansion = glob.expand(pattern)
             for (dir, reason) in expansion.unreadable {
                 findings.append(auditor.finding(rule, object: pattern, access: access, state: .unknown, message: "permaudit cannot list \(dir) to expand \(pattern): \(reason)"))
             }
             for path in expansion.matches where seen.insert(path.display).inserted {
                 var reached: [(Principal, AccessDecision, GrantPath?)] = []
+                var undecided = false
                 for who in judged {
-                    let d = auditor.evaluator.decide(path, access, for: who)
+                    let d = evaluator.decide(path, access, for: who)
                     if d.verdict == .granted { reached.append((who, d, GrantPath.of(d))) }
-                    if d.verdict == .unknown, unknown.count < 1 { unknown.append(d) }
+                    if d.verdict == .unknown {
+                        undecided = true
+                        if unknown.isEmpty { unknown.append(d) }
+                    }
                 }
-                if reached.isEmpty { clean += 1; continue }
+                // An object permaudit could not decide for someone is not clean: it is the unknown finding.
+                if reached.isEmpty { if !undecided { clean += 1; lastClean = path.display }; continue }
                 findings.append(failure(rule, auditor, path: path.display, access: access, reached: reached, judged: judged.count))
             }
         }
@@ -72,10 +97,45 @@ extension MustNotReach: CheckEvaluator {
             let whom = who == .principal
                 ? "\(auditor.principal.userName ?? String(auditor.principal.uid)) cannot"
                 : "none of \(judged.count - 1) other local account(s), nor anyone else, can"
-            let what = clean == 1 && seen.count == 1 ? (seen.first ?? all) : "any of the \(clean) object(s) these match: \(patterns.joined(separator: ", "))"
+            let what = clean == 1 && lastClean != nil ? (lastClean ?? all) : "any of the \(clean) object(s) these match: \(patterns.joined(separator: ", "))"
             findings.append(auditor.finding(rule, object: all, access: access, state: .pass, message: "\(whom) \(access.rawValue) \(what)"))
         }
         return findings
+    }
+
+    /// `DIR/*`-style patterns (magic only in the last component), judged by one sweep of DIR; nil when the
+    /// pattern is not of that form or DIR is not a searchable directory (the caller decides each match).
+    func sweepChildren(_ pattern: String, _ who: Principal, _ access: Access, _ auditor: Auditor, _ evaluator: AccessEvaluator) -> (clean: Int, decide: [String], seen: Set<String>)? {
+        guard let slash = pattern.lastIndex(of: "/") else { return nil }
+        let dir = String(pattern[..<slash]), name = String(pattern[pattern.index(after: slash)...])
+        guard !dir.isEmpty, Glob.hasMagic(name), !Glob.hasMagic(dir) else { return nil }
+        let walk = evaluator.decide(dir, .search, for: who)
+        guard walk.verdict == .granted, let start = walk.resolvedPath else { return nil }
+        let judge = SweepJudge(source: evaluator.source, principal: who, access: access)
+        var clean = 0
+        var decide: [String] = []
+        var seen = Set<String>()
+        var sweep = TreeSweep(host: auditor.host)
+        var ok = true
+        sweep.run(from: start) { event in
+            switch event {
+            case .unreadable: ok = false; return false
+            case .object(let o):
+                if o.depth == 0 { return true }
+                let entry = String(decoding: o.path.split(separator: UInt8(ascii: "/")).last ?? [], as: UTF8.self)
+                guard Glob.matches(name, entry), name.hasPrefix(".") || !entry.hasPrefix(".") else { return false }
+                let path = dir + "/" + entry
+                seen.insert(path)
+                // A write through a symlink lands on its target: one in the same folder is judged as its own entry.
+                var sameFolder = false
+                if o.facts.type == .symlink, case .found(let link) = evaluator.source.lookup(path), let target = link.symlinkTarget {
+                    sameFolder = !target.bytes.contains(UInt8(ascii: "/")) && Glob.matches(name, target.display)
+                }
+                if (o.facts.type == .symlink && !sameFolder) || judge.allows(o.reached) { decide.append(path) } else { clean += 1 }
+                return false
+            }
+        }
+        return ok ? (clean, decide, seen) : nil
     }
 
     func failure(_ rule: Rule, _ auditor: Auditor, path: String, access: Access, reached: [(Principal, AccessDecision, GrantPath?)], judged: Int) -> Finding {

@@ -12,7 +12,7 @@ struct PathAccessCheck {
         for pattern in paths {
             let expansion = glob.expand(pattern)
             for (dir, reason) in expansion.unreadable {
-                findings.append(auditor.finding(rule, object: pattern, access: access, state: .unknown, message: "permaudit cannot list \(dir) to expand \(pattern): \(reason)"))
+                findings.append(auditor.finding(rule, object: pattern, access: access, state: .unknown, message: "permaudit cannot look in \(dir) to expand \(pattern): \(reason)"))
             }
             for path in expansion.matches {
                 let d = auditor.evaluator.decide(path, access, for: auditor.principal)

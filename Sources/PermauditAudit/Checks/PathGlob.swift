@@ -31,9 +31,19 @@ struct PathGlob {
                     if e.errno != .noSuchFileOrDirectory && e.errno != .notDirectory { result.unreadable.append((dir.display, e.description)) }
                 }
             }
-            // Plain components must exist to go on (the last one is checked by the caller's decision).
+            // Plain components must exist to go on (the last one is checked by the caller's decision). One
+            // permaudit cannot look at is not a missing one: the answer below it is unknown, with the reason.
             if i < parts.count - 1 {
-                next = next.filter { if case .found = host.lookup($0) { return true } else { return isFollowable($0) } }
+                next = next.filter { path in
+                    switch host.lookup(path) {
+                    case .found: return true
+                    case .unreadable(let errno, let reason):
+                        if isFollowable(path) { return true }
+                        result.unreadable.append((path.parent.display, "\(reason) (\(errno))"))
+                        return false
+                    default: return isFollowable(path)
+                    }
+                }
             }
             current = next
         }
@@ -44,6 +54,11 @@ struct PathGlob {
             }
         }.sorted()
         return result
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
+        return String(path[..<slash])
     }
 
     /// A path the host cannot stat but the mount table knows (another user's FUSE mount) still counts.

@@ -20,19 +20,28 @@ public struct ElasticsearchNodeFiles: Sendable {
     public let usersRolesFile: Text
     public let rolesFile: Text
 
+    public static let fileNames = ["elasticsearch.yml", "operator_users.yml", "users", "users_roles", "roles.yml"]
+
+    /// Reads the files through the host (a rooted host stays inside its folder).
     public init(host: any Host, configDir: String) {
-        self.configDir = configDir
-        func read(_ name: String) -> Text {
+        var texts: [String: Text] = [:]
+        for name in Self.fileNames {
             switch host.readTextFile(Self.join(configDir, name)) {
-            case .success(let s): return .text(s)
-            case .failure(let e): return e.errno == .noSuchFileOrDirectory ? .missing : .unreadable(e.description)
+            case .success(let s): texts[name] = .text(s)
+            case .failure(let e): texts[name] = e.errno == .noSuchFileOrDirectory ? .missing : .unreadable(e.description)
             }
         }
-        settingsFile = read("elasticsearch.yml")
-        operatorUsersFile = read("operator_users.yml")
-        usersFile = read("users")
-        usersRolesFile = read("users_roles")
-        rolesFile = read("roles.yml")
+        self.init(configDir: configDir, texts: texts)
+    }
+
+    /// The files as given (absent names are missing): for tests and facts gathered elsewhere.
+    public init(configDir: String, texts: [String: Text]) {
+        self.configDir = configDir
+        settingsFile = texts["elasticsearch.yml"] ?? .missing
+        operatorUsersFile = texts["operator_users.yml"] ?? .missing
+        usersFile = texts["users"] ?? .missing
+        usersRolesFile = texts["users_roles"] ?? .missing
+        rolesFile = texts["roles.yml"] ?? .missing
     }
 
     public func path(_ name: String) -> String { Self.join(configDir, name) }

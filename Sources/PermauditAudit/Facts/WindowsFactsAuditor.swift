@@ -75,8 +75,31 @@ struct WindowsRuleContext {
 }
 
 extension WindowsFactsAuditor {
-    /// One object of the facts, explained for one access.
+    /// One object of the facts (`HKLM\...\PartMgr`, `Security`, or an item name `channel:Security`),
+    /// explained for one access.
     func explain(object: String, access: String, color: Bool) throws -> FactsExplanation {
-        throw FactsQueryError("explain --facts on Windows: the access check is not built yet")
+        let windows = try WindowsFacts(facts)
+        let wanted = object.lowercased()
+        let items = windows.securedItems
+        guard let item = items.first(where: { $0.lowercased() == wanted }) ?? items.first(where: { $0.split(separator: ":", maxSplits: 1).last.map { $0.lowercased() == wanted } ?? false }),
+            let kind = SecuredObjectCheck.kind(ofItem: item)
+        else {
+            throw FactsQueryError("explain --facts \(facts.file): no object '\(object)' in the facts; they hold: \(items.joined(separator: ", "))")
+        }
+        let desired: UInt32
+        switch WindowsRights.parse(access, for: kind) {
+        case .success(let m): desired = m
+        case .failure(let e): throw FactsQueryError(e.description)
+        }
+        switch try SecuredObjectCheck.judge(windows, item: item, kind: kind, desired: desired) {
+        case .failure(let p):
+            let text = "\(object): UNKNOWN\n  => \(p)\n"
+            let json = JSONValue.object([("granted", .null), ("verdict", .string("unknown")), ("object", .string(object)), ("reason", .string(p.description)), ("evidence", .array([]))]).rendered(pretty: true) + "\n"
+            return FactsExplanation(verdict: .unknown, text: text, json: json)
+        case .success(let j):
+            return FactsExplanation(
+                verdict: j.decision.verdict, text: WindowsDecisionRenderer.text(j.decision, token: j.token, color: color),
+                json: WindowsDecisionRenderer.json(j.decision, token: j.token))
+        }
     }
 }

@@ -1,5 +1,6 @@
 import PermauditCore
 import PermauditHost
+import Synchronization
 
 /// A host whose paths given as display text keep their names that are not valid UTF-8: a listing gives
 /// each such name in its display form (`\xNN` for each bad byte, as `RawPath.display`), and a lookup of a
@@ -10,6 +11,14 @@ import PermauditHost
 /// A name that itself spells `\xNN` in plain text is ambiguous here; such names are read as escapes.
 public struct RawNameHost: Host {
     public let base: any Host
+    /// One run's answers: a policy's globs list the same folders and every file's walk looks up the same
+    /// ancestors, many times over (`**` alone walks each folder up to nine times).
+    let memo = Memo()
+
+    final class Memo: Sendable {
+        let facts = Mutex<[RawPath: FactLookup]>([:])
+        let listings = Mutex<[String: Result<[String], HostError>]>([:])
+    }
 
     public init(base: any Host) { self.base = base }
 
@@ -58,13 +67,22 @@ public struct RawNameHost: Host {
     public var protectedSysctls: ProtectedSysctls { base.protectedSysctls }
     public var securityModules: SecurityModules { base.securityModules }
 
-    public func lookup(_ path: RawPath) -> FactLookup { base.lookup(Self.raw(path)) }
+    public func lookup(_ path: RawPath) -> FactLookup {
+        let raw = Self.raw(path)
+        if let known = memo.facts.withLock({ $0[raw] }) { return known }
+        let found = base.lookup(raw)
+        memo.facts.withLock { $0[raw] = found }
+        return found
+    }
     public func isEmptyDirectory(_ path: RawPath) -> Bool? { base.isEmptyDirectory(Self.raw(path)) }
     public func isMountPoint(_ path: RawPath) -> Bool { base.isMountPoint(path) }
     public func mount(containing path: RawPath) -> MountFacts? { base.mount(containing: path) }
 
     /// The names in a directory given as display text, each in display form.
     public func listDirectory(_ path: String) -> Result<[String], HostError> {
-        base.listDirectory(Self.rawPath(display: path)).map { names in names.map { RawPath(bytes: $0).display }.sorted() }
+        if let known = memo.listings.withLock({ $0[path] }) { return known }
+        let names = base.listDirectory(Self.rawPath(display: path)).map { names in names.map { RawPath(bytes: $0).display }.sorted() }
+        memo.listings.withLock { $0[path] = names }
+        return names
     }
 }

@@ -94,6 +94,8 @@ public enum ECSReport {
     }
 
     static func userFields(_ p: Principal) -> [(String, JSONValue)] {
+        // A Windows account from a facts file: ECS user.id is its SID.
+        if let sid = p.sid { return [("id", .string(sid))] + (p.userName.map { [("name", .string($0))] } ?? []) }
         var user: [(String, JSONValue)] = [("id", .string(String(p.uid)))]
         if let n = p.userName { user.append(("name", .string(n))) }
         var group: [(String, JSONValue)] = [("id", .string(String(p.gid)))]

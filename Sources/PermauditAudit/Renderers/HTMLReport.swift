@@ -26,6 +26,7 @@ public enum HTMLReport {
         h.append("<dl class=\"meta\">")
         h.append(meta("principal", "<code>\(e(r.principal.description))</code> <span class=\"muted\">from \(e(r.principal.origin))</span>", wide: true))
         h.append(meta("profile", "<code>\(e(r.profile))</code>"))
+        if let p = r.agentPolicy { h.append(meta("agent policy", e(p.message), wide: true)) }
         h.append(meta("host", "\(e(TextReport.osText(r.host))) · root <code>\(e(r.host.root))</code>"))
         h.append(meta("generated", "<time datetime=\"\(e(r.generatedAt))\">\(e(r.generatedAt))</time>"))
         h.append("</dl>")

@@ -14,6 +14,7 @@ public enum MarkdownReport {
         md.append("| Root | \(code(r.host.root, inTable: true)) |")
         md.append("| Principal | \(code(r.principal.description, inTable: true)) from \(text(r.principal.origin, inTable: true)) |")
         md.append("| Profile | \(code(r.profile, inTable: true)) |")
+        if let p = r.agentPolicy { md.append("| Agent policy | \(text(p.message, inTable: true)) |") }
         md.append("| Generated | \(text(r.generatedAt, inTable: true)) by permaudit \(AuditReport.toolVersion) |")
         md.append("")
         for c in ReportLayout.caveats(r) {

@@ -20,6 +20,10 @@ public enum TextReport {
         }
         out += field("profile", v(r.profile), paint: paint, indent: 0)
         if let p = r.agentPolicy { out += field("policy", v(p.message), paint: paint, indent: 0) }
+        if let es = r.elasticsearch {
+            let state = es.enabled ? "enabled" : "off"
+            out += field("operator", v("privileges \(state) in \(es.configDir), operator_users.yml \(es.operatorUsersFile); compare nodes by \(es.digest)"), paint: paint, indent: 0)
+        }
         // What the permission bits do not decide (SELinux, AppArmor): said once, above every verdict.
         for c in ReportLayout.caveats(r) { out += field("note", v(c), paint: paint, indent: 0, label: paint.yellow) }
 

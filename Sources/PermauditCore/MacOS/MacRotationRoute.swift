@@ -61,10 +61,18 @@ public enum MacRotationRoute {
         let uids = w.filter { $0.hasPrefix("uid=") }.map { String($0.dropFirst(4)) }
         let mode = w.first { $0.hasPrefix("mode=") }.map { String($0.dropFirst(5)) } ?? "0644"
         let owningGID = gids.first ?? "80"
-        let groupReads = (Int(mode, radix: 8) ?? Int(mode.dropFirst(mode.hasPrefix("0") ? 1 : 0), radix: 8) ?? 0) & 0o040 != 0
+        let groupReads = (Int(mode, radix: 8) ?? 0) & 0o040 != 0
         let effectAfter = "syslogd creates it owned by uid \(uids.first ?? "0"), group \(owningGID), mode \(mode), with a read ACL entry for gid \(gid)"
         if gids.contains(String(gid)), gids.first != String(gid) || groupReads {
             return Edit(kind: .asl, path: path, line: l.number, before: l.text, after: nil, effect: effectAfter)
+        }
+        if gids.first == String(gid) {
+            // The agent's group owns the file but the mode gives it no read (syslogd ignores a repeated gid=): add g+r.
+            let bits = (Int(mode, radix: 8) ?? 0) | 0o040
+            let newMode = "mode=0" + String(bits, radix: 8)
+            let k = w.firstIndex { $0.hasPrefix("mode=") }
+            let after = k.map { replacingWord(in: l.text, at: $0, with: newMode) } ?? stripTrailing(l.text) + " " + newMode
+            return Edit(kind: .asl, path: path, line: l.number, before: l.text, after: after, effect: "syslogd creates it owned by group \(gid) with \(newMode)")
         }
         let added = gids.isEmpty ? " gid=80 gid=\(gid)" : " gid=\(gid)"
         return Edit(kind: .asl, path: path, line: l.number, before: l.text, after: stripTrailing(l.text) + added, effect: effectAfter)

@@ -1,6 +1,6 @@
 /// The `sh` functions of the macOS fix and rollback scripts (`MacShellScript`).
 extension MacShellScript {
-    var stateLine: String { "state_dir=\(Self.q("\(Self.stateRoot)/\(planID)"))\n" }
+    var stateLine: String { "state_dir=\"$root\"\(Self.q("\(Self.stateRoot)/\(planID)"))\n" }
 
     static let common = #"""
         set -eu
@@ -10,6 +10,8 @@ extension MacShellScript {
           '') ;;
           *) printf 'usage: sh %s [--dry-run]\n' "$0" >&2; exit 2 ;;
         esac
+        # Empty on a Mac. (The tests run this script on Linux against a staged folder that stands for /.)
+        root=${PERMAUDIT_STAGED_ROOT:-}
         changed=0
         unchanged=0
         skipped=0

@@ -26,6 +26,9 @@ public struct MacShellScript: Sendable {
     public var refusal: String?
     /// The files the agent still cannot read after its step (a deny entry that `chmod +a`'s allow lands after), and why.
     public var stillDenied: [String: String] = [:]
+    /// What the documented broad fix (the agent in `admin`) opens, re-judged on the facts: each file the
+    /// agent cannot read now and could read as a member of admin.
+    public var adminOpens: [String] = []
 
     public static let stateRoot = "/var/db/permaudit/fix"
 
@@ -43,6 +46,15 @@ public struct MacShellScript: Sendable {
         aclSteps = files.filter { $0.type == .regular }.map { ACLStep(file: $0, entry: entry) }
         edits = MacRotationRoute.edits(
             asl: facts.aslConfig.value ?? [], newsyslog: facts.newsyslogConfig.value ?? [], agentGroup: agentGroup, gid: agentGID)
+        if let who = facts.identity, let admin = facts.adminGroup.value?.gid {
+            var broad = who
+            broad.principal.groups.append(admin)
+            broad.principal.groupNames[admin] = "admin"
+            for f in (facts.systemLog.value.map { [$0] } ?? []) + (facts.rotatedLogs.value ?? [])
+            where MacAccessCheck.decide(f, .read, for: who).verdict != .granted && MacAccessCheck.decide(f, .read, for: broad).verdict == .granted {
+                adminOpens.append(f.path)
+            }
+        }
         if let who = facts.identity {
             let after = applied(to: facts)
             for f in (after.systemLog.value.map { [$0] } ?? []) + (after.rotatedLogs.value ?? []) {
@@ -67,13 +79,13 @@ public struct MacShellScript: Sendable {
                 s += "# WARNING: still denied after this step: \(comment(why)). Remove that entry by hand (chmod -a# N), then run permaudit again.\n"
                 s += "say \(Self.q("step \(n): warning: \(a.file.path) is still denied after this step (\(why))"))\n"
             }
-            s += "step_acl \(n) \(Self.q(a.file.path)) \(Self.q(Self.typeWord(a.file.type))) \(a.file.uid) \(a.file.device) \(a.file.inode) \(Self.q(a.entry.description))\n\n"
+            s += "step_acl \(n) \"$root\"\(Self.q(a.file.path)) \(Self.q(Self.typeWord(a.file.type))) \(a.file.uid) \(a.file.device) \(a.file.inode) \(Self.q(a.entry.description))\n\n"
         }
         for e in edits {
             n += 1
             s += "# step \(n): \(comment(e.path)):\(e.line) (\(e.kind.rawValue)): \(comment(e.effect))\n"
             if let after = e.after {
-                s += "step_line \(n) \(Self.q(e.path)) \(e.line) \(Self.q(e.before)) \(Self.q(after)) \(e.kind.rawValue)\n\n"
+                s += "step_line \(n) \"$root\"\(Self.q(e.path)) \(e.line) \(Self.q(e.before)) \(Self.q(after)) \(e.kind.rawValue)\n\n"
             } else {
                 s += "say \(Self.q("step \(n): unchanged: \(e.path):\(e.line) already keeps the grant"))\n\n"
             }
@@ -95,11 +107,11 @@ public struct MacShellScript: Sendable {
         var n = 0
         for a in aclSteps {
             n += 1
-            steps.append("undo_acl \(n) \(Self.q(a.file.path)) \(Self.q(Self.typeWord(a.file.type))) \(a.file.uid) \(Self.q(a.entry.description))\n")
+            steps.append("undo_acl \(n) \"$root\"\(Self.q(a.file.path)) \(Self.q(Self.typeWord(a.file.type))) \(a.file.uid) \(Self.q(a.entry.description))\n")
         }
         for e in edits {
             n += 1
-            if let after = e.after { steps.append("undo_line \(n) \(Self.q(e.path)) \(e.line) \(Self.q(after)) \(e.kind.rawValue)\n") }
+            if let after = e.after { steps.append("undo_line \(n) \"$root\"\(Self.q(e.path)) \(e.line) \(Self.q(after)) \(e.kind.rawValue)\n") }
         }
         s += steps.reversed().joined()
         s += "\n" + Self.reloadAndFinish
@@ -119,6 +131,8 @@ public struct MacShellScript: Sendable {
         # local administrator: with the stock sudoers (%admin ALL=(ALL) ALL) it may run anything as root once it has a
         # password, it may install software and change System Settings, and it reads every root:admin file (every
         # /var/log/*.log ASL writes as root:admin 0640, /Library/Logs). This script does not do that.
+        # Re-judged on these facts, admin would open read on: \(adminOpens.isEmpty ? "none of the files collected" : comment(adminOpens.joined(separator: ", "))),
+        # and every other root:admin file of the Mac, which the facts do not list.
 
         """
     }

@@ -43,8 +43,9 @@ public struct ElasticsearchConfig: CheckDefinition {
         switch aspect {
         case .forbiddenRoles: check.roles = f.strings("roles")
         case .systemRoles, .deprecatedRoles:
+            let before = f.problemCount
             check.roleMap = f.stringMap("roles", required: true)
-            if check.roleMap.isEmpty { f.fail("roles", "`roles:` is empty") }
+            if check.roleMap.isEmpty, f.problemCount == before { f.fail("roles", "`roles:` is empty") }
         case .unknownRoles: check.builtinRoles = f.strings("builtin-roles")
         case .operatorUsersFile, .operatorUsersRBAC, .operatorRunAs:
             if f.has("roles") || f.has("builtin-roles") { f.fail(nil, "a \(a) check takes only `aspect:`") }

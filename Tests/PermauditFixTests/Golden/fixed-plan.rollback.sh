@@ -7,18 +7,25 @@
 
 set -euo pipefail
 
+usage() { printf 'usage: %s [--dry-run]\n' "$0" >&2; exit 2; }
 dry_run=0
-case "${1:-}" in
-  --dry-run) dry_run=1 ;;
-  "") ;;
-  *) printf 'usage: %s [--dry-run]\n' "$0" >&2; exit 2 ;;
-esac
+for arg in "$@"; do
+  case $arg in
+    --dry-run) if ((dry_run)); then usage; fi; dry_run=1 ;;
+    *) usage ;;
+  esac
+done
+# The fix runs in two phases (check, then apply); the rollback in one.
+phase=apply
+if ((dry_run)); then phase=check; fi
 state_dir='/var/lib/permaudit/fix/0123456789ab'
 changed=0
 unchanged=0
 skipped=0
 
 say() { printf '%s\n' "$*"; }
+# note TEXT: what a step found or would do, said once: in the phase that acts, or in a dry run.
+note() { if [[ $phase == apply ]] || ((dry_run)); then say "$@"; fi; }
 # shown PATH: the path on one line, control bytes escaped.
 shown() { printf '%q' "$1"; }
 skip() {
@@ -45,20 +52,28 @@ require_root() {
 }
 
 # undo_acl N PATH TYPE BEFORE AFTER BEFORE_SHORT: back to the saved ACL, only where the plan's ACL is in place.
+# Read and set through a descriptor of the object (as the fix does), so a folder swapped on the way
+# cannot steer it: only an object that bears exactly the plan's ACL is put back.
 undo_acl() {
-  local n=$1 path=$2 type=$3 before=$4 after=$5 short=$6 now
+  local n=$1 path=$2 type=$3 before=$4 after=$5 short=$6 now obj fd
   if [[ -L $path ]]; then skip "$n" "$path" "is a symbolic link now"; return 0; fi
   if [[ ! -e $path ]]; then say "step $n: nothing to undo: $(shown "$path") is gone"; return 0; fi
   if [[ $(kind "$path") != "$type" ]]; then skip "$n" "$path" "is no longer a $type"; return 0; fi
-  now=$(getfacl -P -p -a -c -n -E -- "$path")
-  if [[ $now == "$before" ]]; then say "step $n: unchanged: $(shown "$path") already has its old ACL"; unchanged=$((unchanged + 1)); return 0; fi
-  if [[ $now != "$after" ]]; then skip "$n" "$path" "has an ACL this plan did not set"; return 0; fi
-  if ((dry_run)); then say "step $n: would restore the ACL of $(shown "$path")"; return 0; fi
-  if [[ -e $state_dir/$n.acl ]]; then
-    setfacl -P --set-file="$state_dir/$n.acl" -- "$path"
-  else
-    setfacl -P --set "$short" -- "$path"
+  if ! { exec {fd}<"$path"; } 2>/dev/null; then skip "$n" "$path" "cannot be opened"; return 0; fi
+  obj=/proc/$$/fd/$fd
+  if [[ -L $path || $(if [[ -f $obj ]]; then echo 'file'; elif [[ -d $obj ]]; then echo 'directory'; fi) != "$type" ]]; then
+    exec {fd}<&-; skip "$n" "$path" "is no longer a $type"; return 0
   fi
+  now=$(getfacl -p -a -c -n -E -- "$obj")
+  if [[ $now == "$before" ]]; then exec {fd}<&-; say "step $n: unchanged: $(shown "$path") already has its old ACL"; unchanged=$((unchanged + 1)); return 0; fi
+  if [[ $now != "$after" ]]; then exec {fd}<&-; skip "$n" "$path" "has an ACL this plan did not set"; return 0; fi
+  if ((dry_run)); then exec {fd}<&-; say "step $n: would restore the ACL of $(shown "$path")"; return 0; fi
+  if [[ -e $state_dir/$n.acl ]]; then
+    setfacl --set-file="$state_dir/$n.acl" -- "$obj"
+  else
+    setfacl --set "$short" -- "$obj"
+  fi
+  exec {fd}<&-
   say "step $n: restored $(shown "$path")"
   changed=$((changed + 1))
 }

@@ -9,6 +9,8 @@
 # local administrator: with the stock sudoers (%admin ALL=(ALL) ALL) it may run anything as root once it has a
 # password, it may install software and change System Settings, and it reads every root:admin file (every
 # /var/log/*.log ASL writes as root:admin 0640, /Library/Logs). This script does not do that.
+# Re-judged on these facts, admin would open read on: /var/log/system.log, /var/log/system.log.0.gz, /var/log/system.log.1.gz,
+# and every other root:admin file of the Mac, which the facts do not list.
 set -eu
 dry_run=0
 case ${1:-} in
@@ -16,6 +18,8 @@ case ${1:-} in
   '') ;;
   *) printf 'usage: sh %s [--dry-run]\n' "$0" >&2; exit 2 ;;
 esac
+# Empty on a Mac. (The tests run this script on Linux against a staged folder that stands for /.)
+root=${PERMAUDIT_STAGED_ROOT:-}
 changed=0
 unchanged=0
 skipped=0
@@ -59,7 +63,7 @@ put_line() {
   mv -f "$tmp" "$1"
 }
 
-state_dir='/var/db/permaudit/fix/macos-35909723dc09'
+state_dir="$root"'/var/db/permaudit/fix/macos-35909723dc09'
 
 # undo_acl N PATH TYPE UID ENTRY: chmod -a ENTRY, only where the fix added it.
 undo_acl() {
@@ -89,10 +93,10 @@ undo_line() {
 
 require_root
 
-undo_line 4 '/etc/asl.conf' 27 '> system.log mode=0640 format=bsd rotate=seq compress file_max=5M all_max=50M gid=80 gid=403' asl
-undo_acl 3 '/var/log/system.log.1.gz' 'Regular File' 0 'group:elastic-agent allow read'
-undo_acl 2 '/var/log/system.log.0.gz' 'Regular File' 0 'group:elastic-agent allow read'
-undo_acl 1 '/var/log/system.log' 'Regular File' 0 'group:elastic-agent allow read'
+undo_line 4 "$root"'/etc/asl.conf' 27 '> system.log mode=0640 format=bsd rotate=seq compress file_max=5M all_max=50M gid=80 gid=403' asl
+undo_acl 3 "$root"'/var/log/system.log.1.gz' 'Regular File' 0 'group:elastic-agent allow read'
+undo_acl 2 "$root"'/var/log/system.log.0.gz' 'Regular File' 0 'group:elastic-agent allow read'
+undo_acl 1 "$root"'/var/log/system.log' 'Regular File' 0 'group:elastic-agent allow read'
 
 # asl.conf(5): syslogd re-reads its configuration on SIGHUP.
 if [ "$reload_syslogd" = 1 ]; then killall -HUP syslogd && say "syslogd reloaded (SIGHUP)"; fi

@@ -9,6 +9,8 @@
 # local administrator: with the stock sudoers (%admin ALL=(ALL) ALL) it may run anything as root once it has a
 # password, it may install software and change System Settings, and it reads every root:admin file (every
 # /var/log/*.log ASL writes as root:admin 0640, /Library/Logs). This script does not do that.
+# Re-judged on these facts, admin would open read on: /var/log/system.log, /var/log/system.log.0.gz, /var/log/system.log.1.gz,
+# and every other root:admin file of the Mac, which the facts do not list.
 set -eu
 dry_run=0
 case ${1:-} in
@@ -16,6 +18,8 @@ case ${1:-} in
   '') ;;
   *) printf 'usage: sh %s [--dry-run]\n' "$0" >&2; exit 2 ;;
 esac
+# Empty on a Mac. (The tests run this script on Linux against a staged folder that stands for /.)
+root=${PERMAUDIT_STAGED_ROOT:-}
 changed=0
 unchanged=0
 skipped=0
@@ -59,7 +63,7 @@ put_line() {
   mv -f "$tmp" "$1"
 }
 
-state_dir='/var/db/permaudit/fix/macos-35909723dc09'
+state_dir="$root"'/var/db/permaudit/fix/macos-35909723dc09'
 
 # step_acl N PATH TYPE UID DEV INODE ENTRY: chmod +a ENTRY, once, on the file planned.
 step_acl() {
@@ -95,16 +99,16 @@ step_line() {
 require_root
 
 # step 1: /var/log/system.log (root:admin -rw-r-----): add `group:elastic-agent allow read`
-step_acl 1 '/var/log/system.log' 'Regular File' 0 16777231 4242 'group:elastic-agent allow read'
+step_acl 1 "$root"'/var/log/system.log' 'Regular File' 0 16777231 4242 'group:elastic-agent allow read'
 
 # step 2: /var/log/system.log.0.gz (root:admin -rw-r-----): add `group:elastic-agent allow read`
-step_acl 2 '/var/log/system.log.0.gz' 'Regular File' 0 16777231 4243 'group:elastic-agent allow read'
+step_acl 2 "$root"'/var/log/system.log.0.gz' 'Regular File' 0 16777231 4243 'group:elastic-agent allow read'
 
 # step 3: /var/log/system.log.1.gz (root:admin -rw-r-----): add `group:elastic-agent allow read`
-step_acl 3 '/var/log/system.log.1.gz' 'Regular File' 0 16777231 4244 'group:elastic-agent allow read'
+step_acl 3 "$root"'/var/log/system.log.1.gz' 'Regular File' 0 16777231 4244 'group:elastic-agent allow read'
 
 # step 4: /etc/asl.conf:27 (asl): syslogd creates it owned by uid 0, group 80, mode 0640, with a read ACL entry for gid 403
-step_line 4 '/etc/asl.conf' 27 '> system.log mode=0640 format=bsd rotate=seq compress file_max=5M all_max=50M' '> system.log mode=0640 format=bsd rotate=seq compress file_max=5M all_max=50M gid=80 gid=403' asl
+step_line 4 "$root"'/etc/asl.conf' 27 '> system.log mode=0640 format=bsd rotate=seq compress file_max=5M all_max=50M' '> system.log mode=0640 format=bsd rotate=seq compress file_max=5M all_max=50M gid=80 gid=403' asl
 
 # asl.conf(5): syslogd re-reads its configuration on SIGHUP.
 if [ "$reload_syslogd" = 1 ]; then killall -HUP syslogd && say "syslogd reloaded (SIGHUP)"; fi

@@ -221,10 +221,13 @@ printf '\n  }\n}\n'
 
 extension String {
     func replacingFirst(_ target: String, with replacement: String) -> String {
-        let t = Array(utf8), me = Array(self.utf8)
-        guard t.count <= me.count else { return self }
+        let t = Array(target.utf8), me = Array(utf8)
+        guard !t.isEmpty, t.count <= me.count else { return self }
         for i in 0...(me.count - t.count) where me[i..<(i + t.count)].elementsEqual(t) {
-            return String(decoding: me[..<i] + Array(replacement.utf8) + me[(i + t.count)...], as: UTF8.self)
+            var out: [UInt8] = Array(me[..<i])
+            out.append(contentsOf: replacement.utf8)
+            out.append(contentsOf: me[(i + t.count)...])
+            return String(decoding: out, as: UTF8.self)
         }
         return self
     }
