@@ -111,7 +111,7 @@ extension MustNotReach: CheckEvaluator {
         guard !dir.isEmpty, Glob.hasMagic(name), !Glob.hasMagic(dir) else { return nil }
         let walk = evaluator.decide(dir, .search, for: who)
         guard walk.verdict == .granted, let start = walk.resolvedPath else { return nil }
-        let judge = SweepJudge(source: evaluator.source, principal: who, access: access)
+        let judge = SweepJudge(source: auditor.host, principal: who, access: access)
         var clean = 0
         var decide: [String] = []
         var seen = Set<String>()
@@ -131,7 +131,7 @@ extension MustNotReach: CheckEvaluator {
                 if o.facts.type == .symlink, case .found(let link) = evaluator.source.lookup(path), let target = link.symlinkTarget {
                     sameFolder = !target.bytes.contains(UInt8(ascii: "/")) && Glob.matches(name, target.display)
                 }
-                if (o.facts.type == .symlink && !sameFolder) || judge.allows(o.reached) { decide.append(path) } else { clean += 1 }
+                if (o.facts.type == .symlink && !sameFolder) || judge.decide(o.reached)?.verdict != .denied { decide.append(path) } else { clean += 1 }
                 return false
             }
         }

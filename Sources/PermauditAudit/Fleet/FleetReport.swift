@@ -54,6 +54,7 @@ public enum FleetReport {
             let who = r.deviants.map { "\(t($0)) \(stateWord(r.states[$0]))" + objectsNote(r, $0, t) }.joined(separator: "; ")
             x.append("  \(t(r.ruleID)) (\(majority)): \(who)")
         }
+        if !v.operatorPrivileges.nodes.isEmpty { x += operatorPrivilegesText(v.operatorPrivileges, t) }
         x.append("")
         x.append(v.summaryLine)
         return x.joined(separator: "\n") + "\n"
@@ -67,7 +68,7 @@ public enum FleetReport {
     // MARK: json
 
     public static func json(_ v: FleetView) -> JSONValue {
-        .object([
+        var fields: [(String, JSONValue)] = [
             ("schemaVersion", .string(FleetView.schemaVersion)),
             ("tool", .object([("name", .string("permaudit")), ("version", .string(AuditReport.toolVersion))])),
             ("generatedAt", .string(v.generatedAt)),
@@ -101,7 +102,10 @@ public enum FleetReport {
                     })),
                 ])
             })),
-        ])
+        ]
+        // Present only when some host is an Elasticsearch node (schema 1.1).
+        if !v.operatorPrivileges.nodes.isEmpty { fields.append(("elasticsearch", operatorPrivilegesJSON(v.operatorPrivileges))) }
+        return .object(fields)
     }
 
     // MARK: markdown
@@ -133,6 +137,7 @@ public enum FleetReport {
                 x.append("| \(c(r.ruleID)) | \(stateWord(r.majority)) | \(who) |")
             }
         }
+        if !v.operatorPrivileges.nodes.isEmpty { x += operatorPrivilegesMarkdown(v.operatorPrivileges) }
         return x.joined(separator: "\n") + "\n"
     }
 
@@ -175,6 +180,7 @@ public enum FleetReport {
             }
             h.append("</tbody></table>")
         }
+        if !v.operatorPrivileges.nodes.isEmpty { h += operatorPrivilegesHTML(v.operatorPrivileges) }
         h += ["</main>", "</body>", "</html>"]
         return h.joined(separator: "\n") + "\n"
     }
@@ -187,7 +193,7 @@ public enum FleetReport {
         table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
         th, td { border-bottom: 1px solid var(--line); padding: .3rem .5rem; text-align: left; vertical-align: top; }
         td.n { text-align: right; font-variant-numeric: tabular-nums; }
-        tr.bad td { color: var(--bad); }
+        tr.bad td, p.bad { color: var(--bad); }
         .muted { color: var(--muted); font-size: .9em; }
         code { font: 13px ui-monospace, monospace; overflow-wrap: anywhere; }
 

@@ -5,7 +5,7 @@ import PermauditCore
 /// report is missing, unreadable or of another version, named (never silently dropped).
 public struct FleetView: Sendable, Hashable {
     /// The fleet JSON's schema version (`Reports/schema/fleet.schema.json`).
-    public static let schemaVersion = "1.0"
+    public static let schemaVersion = "1.1"
 
     /// What one host's report says, as far as the fleet view needs it.
     public struct HostReport: Sendable, Hashable {
@@ -20,8 +20,10 @@ public struct FleetView: Sendable, Hashable {
         public var generatedAt: String
         public var schemaVersion: String
         public var findings: [HostFinding]
+        /// The report's `elasticsearch.operatorPrivileges`, when the host is an Elasticsearch node.
+        public var elasticsearch: NodeOperatorPrivileges?
 
-        public init(name: String, hostname: String, root: String, osID: String, principal: String, profile: String, generatedAt: String, schemaVersion: String, findings: [HostFinding]) {
+        public init(name: String, hostname: String, root: String, osID: String, principal: String, profile: String, generatedAt: String, schemaVersion: String, findings: [HostFinding], elasticsearch: NodeOperatorPrivileges? = nil) {
             self.name = name
             self.hostname = hostname
             self.root = root
@@ -31,6 +33,7 @@ public struct FleetView: Sendable, Hashable {
             self.generatedAt = generatedAt
             self.schemaVersion = schemaVersion
             self.findings = findings
+            self.elasticsearch = elasticsearch
         }
     }
 
@@ -89,11 +92,14 @@ public struct FleetView: Sendable, Hashable {
     public var unusable: [Unusable]
     public var rules: [RuleRow]
     public var generatedAt: String
+    /// The nodes' operator-privileges settings and `operator_users.yml` compared across the fleet.
+    public var operatorPrivileges: OperatorPrivilegesAcrossNodes
 
     public init(hosts: [HostReport], unusable: [Unusable], generatedAt: String) {
         self.hosts = hosts.sorted { $0.name < $1.name }
         self.unusable = unusable.sorted { ($0.name, $0.reason.rawValue) < ($1.name, $1.reason.rawValue) }
         self.generatedAt = generatedAt
+        operatorPrivileges = OperatorPrivilegesAcrossNodes(hosts: self.hosts)
         var rows: [String: RuleRow] = [:]
         for h in self.hosts {
             for f in h.findings {
@@ -134,12 +140,14 @@ public struct FleetView: Sendable, Hashable {
     public var disagreements: [RuleRow] { rules.filter { Set($0.states.values).count > 1 } }
 
     /// `audit --fail-on` over the fleet: 1 when some host fails (or errs) a rule at or above `failOn`;
-    /// with `failOnUnknown`, an unknown finding or a host without a usable report fails too.
+    /// with `failOnUnknown`, an unknown finding or a host without a usable report fails too. Elasticsearch
+    /// nodes that disagree on operator privileges count as a failing high finding.
     public func exitStatus(failOn: Severity, failOnUnknown: Bool) -> Int32 {
         let failing = hosts.contains { h in
             h.findings.contains { f in f.severity >= failOn && (f.state == .fail || f.state == .error || (failOnUnknown && f.state == .unknown)) }
         }
-        return failing || (failOnUnknown && !unusable.isEmpty) ? 1 : 0
+        let split = !operatorPrivileges.agree && failOn <= OperatorPrivilegesAcrossNodes.severity
+        return failing || split || (failOnUnknown && !unusable.isEmpty) ? 1 : 0
     }
 
     /// `3 hosts (1 missing): 12 rules, 4 failing somewhere, 2 disagreements`.
@@ -153,6 +161,7 @@ public struct FleetView: Sendable, Hashable {
             }.joined(separator: ", ") + ")"
         }
         let failing = rules.filter { !$0.hosts(in: .fail).isEmpty || !$0.hosts(in: .error).isEmpty }.count
-        return s + ": \(rules.count) rule\(rules.count == 1 ? "" : "s"), \(failing) failing somewhere, \(disagreements.count) where hosts disagree"
+        let line = s + ": \(rules.count) rule\(rules.count == 1 ? "" : "s"), \(failing) failing somewhere, \(disagreements.count) where hosts disagree"
+        return operatorPrivileges.nodes.isEmpty ? line : line + "; " + operatorPrivileges.summaryLine
     }
 }

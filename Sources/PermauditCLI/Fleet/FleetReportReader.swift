@@ -5,7 +5,8 @@ import PermauditCore
 /// Reads the hosts' JSON reports for `merge`: every `*.json` of a folder (or the files given), and the
 /// folder's `fleet-hosts.txt` (the hosts the playbook ran on, one a line) so a host whose report never
 /// came back is named as missing. A report that does not parse, is not a permaudit report, or has
-/// another major schema version is named too; none is dropped in silence.
+/// another major schema version is named too; none is dropped in silence. A report with an `elasticsearch`
+/// object (an `elasticsearch-node` audit) brings the node's operator-privileges digest.
 struct FleetReportReader {
     /// The list of expected hosts the playbook leaves beside the reports.
     static let expectedHostsFile = "fleet-hosts.txt"
@@ -75,11 +76,20 @@ struct FleetReportReader {
             }
             findings.append(.init(ruleID: rule, title: f["title"] as? String ?? rule, severity: severity, object: f["object"] as? String ?? "", state: state))
         }
+        var node: NodeOperatorPrivileges?
+        if let es = doc["elasticsearch"] {
+            guard let e = es as? [String: Any], let op = e["operatorPrivileges"] as? [String: Any],
+                  let digest = op["digest"] as? String, let enabled = op["enabled"] as? Bool, let file = op["operatorUsersFile"] as? String else {
+                return bad("elasticsearch.operatorPrivileges lacks digest, enabled or operatorUsersFile (regenerate the report with `permaudit audit --profile elasticsearch-node --format json`)")
+            }
+            node = NodeOperatorPrivileges(configDir: e["configDir"] as? String ?? "", setting: op["setting"] as? String, enabled: enabled,
+                                          operatorUsersFile: file, operatorUsersSHA256: op["operatorUsersSha256"] as? String, digest: digest)
+        }
         let p = doc["principal"] as? [String: Any]
         let who = (p?["user"] as? String).map { "\($0) (uid \(p?["uid"] as? Int ?? -1))" } ?? "uid \(p?["uid"] as? Int ?? -1)"
         hosts.append(.init(
             name: name, hostname: host["hostname"] as? String ?? "", root: host["root"] as? String ?? "", osID: host["osId"] as? String ?? "",
             principal: who, profile: doc["profile"] as? String ?? "", generatedAt: doc["generatedAt"] as? String ?? "",
-            schemaVersion: version, findings: findings))
+            schemaVersion: version, findings: findings, elasticsearch: node))
     }
 }

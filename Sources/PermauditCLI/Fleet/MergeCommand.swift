@@ -15,8 +15,14 @@ extension Permaudit {
                 --expect, but absent), unreadable or of another schema version, by name. A host is the report's file \
                 name without .json. Formats: text, json (Reports/schema/fleet.schema.json), markdown, html; for SARIF, \
                 JUnit or ECS use each host's own report.
+                Elasticsearch nodes (reports of `audit --profile elasticsearch-node`): the section "Elasticsearch \
+                operator privileges" groups them by their operator-privileges digest (the setting \
+                xpack.security.operator_privileges.enabled and operator_users.yml), names the majority and every node \
+                that differs, with what differs (setting, file). Hosts without the report's elasticsearch object are \
+                not counted there. Nodes that disagree weigh as a failing high finding.
                 Exit status: 0 no host fails at or above --fail-on; 1 one does (or, with --fail-on-unknown, is unknown \
-                or has no usable report); 2 usage error or no report could be read at all.
+                or has no usable report), or the Elasticsearch nodes disagree on operator privileges and --fail-on is \
+                high or lower; 2 usage error or no report could be read at all.
                 """)
 
         @Argument(help: ArgumentHelp("Folders of HOST.json reports, or report files.", valueName: "DIR|FILE"))
