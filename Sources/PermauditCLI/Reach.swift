@@ -77,7 +77,8 @@ extension Permaudit {
             let h = try host.makeHost(pid: principal.pid)
             let who = try principal.resolve(on: h)
             if let changedBy { return try runDelta(changedBy, who: who, host: h) }
-            let judge = SweepJudge(source: h, principal: who, access: access)
+            // ndjson prints how each object was granted; the other outputs need only the verdict.
+            let judge = SweepJudge(source: h, principal: who, access: access, recordsEvidence: format == .ndjson)
             let evaluator = AccessEvaluator(source: h)
             let out = OutputBuffer(fd: 1)
             var examined = 0, reachable = 0, unknown = 0

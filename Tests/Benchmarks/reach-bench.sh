@@ -12,7 +12,8 @@ runs=${2:-5}
 tree=${3:-/tmp/permaudit-reach-bench}
 uid=62500 gid=62500
 [ "$(id -u)" = 0 ] || { echo "run as root (the tree has other owners; setpriv runs find as uid $uid)" >&2; exit 2; }
-swift build -c release >/dev/null
+# PERMAUDIT_BENCH_NOBUILD=1 times the release binary as it is (built already).
+[ -n "${PERMAUDIT_BENCH_NOBUILD:-}" ] || swift build -c release >/dev/null
 bin=$PWD/.build/release/permaudit
 
 if [ ! -f "$tree/.size-$size" ]; then
@@ -61,14 +62,18 @@ objects=$(find "$tree" | wc -l)
 echo "tree: $tree ($objects objects, $size files), interleaved, best of $runs"
 declare -A bestms rssKB
 labels=(reach kernel-find find-printf getfacl)
+# cmd LABEL [PREFIX...]: runs the labelled command, after PREFIX (used for /usr/bin/time).
 cmd() {
-  case $1 in
-    reach) "$bin" reach --user "$uid" --groups "$gid" --count "$tree" ;;
-    kernel-find) setpriv --reuid "$uid" --regid "$gid" --groups "$gid" find "$tree" -readable ;;
-    find-printf) find "$tree" -printf '%m %U %G %p\n' ;;
-    getfacl) getfacl -R -p -n "$tree" ;;
+  local l=$1; shift
+  case $l in
+    reach) "$@" "$bin" reach --user "$uid" --groups "$gid" --count "$tree" ;;
+    kernel-find) "$@" setpriv --reuid "$uid" --regid "$gid" --groups "$gid" find "$tree" -readable ;;
+    find-printf) "$@" find "$tree" -printf '%m %U %G %p\n' ;;
+    getfacl) "$@" getfacl -R -p -n "$tree" ;;
   esac
 }
+rssfile=$(mktemp)
+trap 'rm -f -- "$rssfile"' EXIT
 for l in "${labels[@]}"; do bestms[$l]=999999999; done
 for _ in $(seq "$runs"); do
   for l in "${labels[@]}"; do
@@ -77,7 +82,8 @@ for _ in $(seq "$runs"); do
   done
 done
 for l in "${labels[@]}"; do
-  rssKB[$l]=$( { /usr/bin/time -f %M bash -c "$(declare -f cmd); bin='$bin' uid=$uid gid=$gid tree='$tree' cmd $l" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+  cmd "$l" /usr/bin/time -f %M -o "$rssfile" >/dev/null 2>&1 || true
+  rssKB[$l]=$(tail -1 "$rssfile")
 done
 printf '%-12s %8s %10s\n' command ms "maxRSS KB"
 for l in "${labels[@]}"; do printf '%-12s %8s %10s\n' "$l" "${bestms[$l]}" "${rssKB[$l]}"; done

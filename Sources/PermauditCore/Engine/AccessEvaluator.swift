@@ -29,6 +29,9 @@ struct Walk {
     let access: Access
     var evidence: [EvidenceStep] = []
     var cache: [RawPath: FactLookup] = [:]
+    /// A sweep asks only for the verdict, the errno and the reason: the steps' texts (paths, owner and
+    /// group names) are not built.
+    var recordsEvidence = true
 
     init(source: any FactSource, principal: Principal, path: RawPath, access: Access) {
         self.source = source
@@ -98,6 +101,9 @@ struct Walk {
     }
 
     func step(_ p: RawPath, _ role: EvidenceStep.Role, _ check: String, _ f: FileFacts?, _ outcome: PermissionOutcome?, granted: Bool, because: String? = nil, errno: Errno? = nil) -> EvidenceStep {
+        guard recordsEvidence else {
+            return EvidenceStep(path: "", role: role, check: check, outcome: granted ? .granted : .denied, because: because ?? outcome?.because ?? "", errno: granted ? nil : errno ?? .permissionDenied)
+        }
         let names = f.map(label)
         return EvidenceStep(
             path: p.display, role: role, check: check, outcome: granted ? .granted : .denied,

@@ -12,6 +12,8 @@ public struct RawPath: Hashable, Sendable, Comparable, CustomStringConvertible, 
     /// The path as text, each byte that is not valid UTF-8 shown as `\xNN`: unique per raw path for
     /// names that do not themselves contain `\x`, and readable in reports.
     public var display: String {
+        // Most paths are UTF-8: validated in one pass, nothing to escape.
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
         var out = ""
         var i = 0
         while i < bytes.count {

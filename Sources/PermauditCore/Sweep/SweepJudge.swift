@@ -6,11 +6,15 @@ public struct SweepJudge: Sendable {
     public let source: any FactSource
     public let principal: Principal
     public let access: Access
+    /// Whether decisions carry their steps in full (paths, owner and group names); a sweep that prints only
+    /// paths turns it off (the verdict, errno and reason are the same).
+    public var recordsEvidence = true
 
-    public init(source: any FactSource, principal: Principal, access: Access) {
+    public init(source: any FactSource, principal: Principal, access: Access, recordsEvidence: Bool = true) {
         self.source = source
         self.principal = principal
         self.access = access
+        self.recordsEvidence = recordsEvidence
     }
 
     /// What a sweep knows about one object: its path, facts and mount, and its directory's.
@@ -83,6 +87,7 @@ public struct SweepJudge: Sendable {
         if let m = o.mount { mounts[o.path] = m }
         if let m = o.parentMount { mounts[o.path.parent] = m }
         var walk = Walk(source: KnownMounts(base: source, mounts: mounts), principal: principal, path: path, access: access)
+        walk.recordsEvidence = recordsEvidence
         walk.cache[o.path] = .found(o.facts)
         return walk
     }
