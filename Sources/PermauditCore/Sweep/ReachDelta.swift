@@ -62,11 +62,12 @@ public struct ReachDelta: Sendable {
         self.before = before
         self.after = after
         self.accesses = accesses
+        // Only verdicts are counted: the steps' texts are not built.
         let source = SweptFactsOnly()
-        beforeJudges = accesses.map { SweepJudge(source: source, principal: before.principal, access: $0) }
-        afterJudges = accesses.map { SweepJudge(source: source, principal: after.principal, access: $0) }
-        beforeEnter = SweepJudge(source: source, principal: before.principal, access: .search)
-        afterEnter = SweepJudge(source: source, principal: after.principal, access: .search)
+        beforeJudges = accesses.map { SweepJudge(source: source, principal: before.principal, access: $0, recordsEvidence: false) }
+        afterJudges = accesses.map { SweepJudge(source: source, principal: after.principal, access: $0, recordsEvidence: false) }
+        beforeEnter = SweepJudge(source: source, principal: before.principal, access: .search, recordsEvidence: false)
+        afterEnter = SweepJudge(source: source, principal: after.principal, access: .search, recordsEvidence: false)
     }
 
     /// Starts a root: whether each side's walk reaches it (search on every ancestor, symlinks followed).
