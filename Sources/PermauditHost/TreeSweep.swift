@@ -97,7 +97,7 @@ public struct TreeSweep: Sendable {
         let fd: Int32
         /// The directory's own facts.
         let facts: FileFacts
-        var names: [[UInt8]]
+        var names: NameList
         var next = 0
         /// The length of the directory's path in the path buffer.
         let base: Int
@@ -107,15 +107,53 @@ public struct TreeSweep: Sendable {
         let depth: Int
     }
 
+    /// A directory's names in one buffer, each NUL-terminated (so the kernel takes it as it lies, with no
+    /// copy per name), and where each starts, in bytewise order.
+    struct NameList {
+        var bytes: [UInt8] = []
+        var entries: [(start: Int, count: Int)] = []
+
+        /// Calls `body` with the name NUL-terminated, as C wants it.
+        func withCName<R>(_ entry: (start: Int, count: Int), _ body: (UnsafePointer<CChar>) -> R) -> R {
+            bytes.withUnsafeBufferPointer { buffer in
+                // Never nil: an entry lies inside the buffer.
+                guard let base = buffer.baseAddress else { preconditionFailure("empty name buffer") }
+                return UnsafeRawPointer(base + entry.start).withMemoryRebound(to: CChar.self, capacity: entry.count + 1) { body($0) }
+            }
+        }
+
+        /// Appends the name's bytes to `path`.
+        func append(_ entry: (start: Int, count: Int), to path: inout [UInt8]) {
+            bytes.withUnsafeBufferPointer { path.append(contentsOf: UnsafeBufferPointer(rebasing: $0[entry.start..<(entry.start + entry.count)])) }
+        }
+
+        /// Sorts the entries bytewise (a prefix first), as `[UInt8].lexicographicallyPrecedes` orders them.
+        mutating func sort() {
+            let bytes = self.bytes
+            bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                entries.sort { a, b in
+                    let c = memcmp(base + a.start, base + b.start, min(a.count, b.count))
+                    return c != 0 ? c < 0 : a.count < b.count
+                }
+            }
+        }
+    }
+
     /// Lists an open directory (closing it when it cannot be listed): its names, bytewise sorted.
-    private func names(of fd: Int32, path: [UInt8], visit: (SweepEvent) -> Bool) -> [[UInt8]]? {
-        var names: [[UInt8]] = []
-        if case .failure(let e) = DirectoryEntries.forEach(in: fd, { (name: UnsafeBufferPointer<UInt8>, _: UInt8) in names.append(Array(name)) }) {
+    private func names(of fd: Int32, path: [UInt8], visit: (SweepEvent) -> Bool) -> NameList? {
+        var names = NameList()
+        let listed = DirectoryEntries.forEach(in: fd) { (name: UnsafeBufferPointer<UInt8>, _: UInt8) in
+            names.entries.append((start: names.bytes.count, count: name.count))
+            names.bytes.append(contentsOf: name)
+            names.bytes.append(0)
+        }
+        if case .failure(let e) = listed {
             close(fd)
             _ = visit(.unreadable(path: path.isEmpty ? [UInt8(ascii: "/")] : path, error: HostError("list", path: RawPath(bytes: path).display, errno: e)))
             return nil
         }
-        names.sort { $0.lexicographicallyPrecedes($1) }
+        names.sort()
         return names
     }
 
@@ -127,20 +165,20 @@ public struct TreeSweep: Sendable {
         guard let first = names(of: fd, path: path, visit: visit) else { return }
         var stack = [Level(fd: fd, facts: top, names: first, base: path.count, device: top.device, mountID: top.mountID, mount: mount, depth: depth)]
         while let top = stack.indices.last {
-            guard stack[top].next < stack[top].names.count else {
+            guard stack[top].next < stack[top].names.entries.count else {
                 close(stack[top].fd)
                 stack.removeLast()
                 continue
             }
-            let name = stack[top].names[stack[top].next]
+            let name = stack[top].names.entries[stack[top].next]
             stack[top].next += 1
             let level = stack[top]
             path.removeSubrange(level.base...)
             path.append(UInt8(ascii: "/"))
-            path.append(contentsOf: name)
+            level.names.append(name, to: &path)
             let here = path
             let facts: FileFacts
-            switch RawPath.withCString(name, { view.facts(in: level.fd, name: $0, path: RawPath(bytes: here)) }) {
+            switch level.names.withCName(name, { view.facts(in: level.fd, name: $0, path: RawPath(bytes: here)) }) {
             case .found(let f): facts = f
             case .missing:
                 vanished += 1
@@ -158,7 +196,7 @@ public struct TreeSweep: Sendable {
             }
             let enter = visit(.object(SweptObject(path: path, facts: facts, mount: mountHere, depth: level.depth, parent: level.facts, parentMount: level.mount)))
             guard enter, facts.type == .directory, !(oneFileSystem && facts.device != level.device) else { continue }
-            let child = RawPath.withCString(name) { view.openDirectory(in: level.fd, name: $0) }
+            let child = level.names.withCName(name) { view.openDirectory(in: level.fd, name: $0) }
             if child < 0 {
                 let e = Errno.current
                 if e == .noSuchFileOrDirectory { vanished += 1; continue }

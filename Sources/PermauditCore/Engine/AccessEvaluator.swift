@@ -149,6 +149,9 @@ struct Walk {
         var last: [UInt8]?
         /// The path (or the last symlink's target) ended in `/`: the object must be a directory.
         var mustBeDirectory: Bool
+        /// The object's path when the caller already holds it (a sweep): the same as `RawPath(components:
+        /// parent)` when `last` is nil, without rebuilding it.
+        var known: RawPath? = nil
     }
 
     /// Resolves the path to its physical components as fs/namei.c `link_path_walk` does: search on the

@@ -4,7 +4,7 @@ extension Walk {
         if let last = r.last {
             return try entryChange(parent: r.parent, name: last, mustBeDirectory: r.mustBeDirectory)
         }
-        let target = RawPath(components: r.parent)
+        let target = r.known ?? RawPath(components: r.parent)
         guard let f = try facts(target) else {
             throw Stop(verdict: .denied, errno: .noSuchFileOrDirectory, reason: "\(target) does not exist", at: target, cause: .missing)
         }

@@ -52,10 +52,10 @@ public struct SweepJudge: Sendable {
     /// directories whether a new entry can be made in them; `delete` asks of every entry but the start
     /// whether it can be unlinked (or, for a directory, removed).
     public func decide(_ o: Reached) -> AccessDecision? {
-        let components = o.path.components
         switch access {
         case .create:
             guard o.facts.type == .directory else { return nil }
+            let components = o.path.components
             let fresh: [UInt8] = Array(".permaudit-new-entry".utf8)
             let entry = o.path.appending(fresh)
             var walk = self.walk(o, path: entry, access: .create)
@@ -68,6 +68,7 @@ public struct SweepJudge: Sendable {
             }
             return walk.finishing(Walk.Resolved(parent: components, last: fresh, mustBeDirectory: false))
         case .delete:
+            let components = o.path.components
             guard let parent = o.parent, let name = components.last else { return nil }
             var walk = self.walk(o, path: o.path, access: .delete)
             walk.cache[o.path.parent] = .found(parent)
@@ -75,7 +76,8 @@ public struct SweepJudge: Sendable {
         default:
             guard o.facts.type != .symlink else { return nil }
             var walk = self.walk(o, path: o.path, access: access)
-            return walk.finishing(Walk.Resolved(parent: components, last: nil, mustBeDirectory: false))
+            // The sweep's path is clean (absolute, no empty component): it is the path its components make.
+            return walk.finishing(Walk.Resolved(parent: [], last: nil, mustBeDirectory: false, known: o.path))
         }
     }
 
@@ -83,10 +85,8 @@ public struct SweepJudge: Sendable {
     public func allows(_ o: Reached) -> Bool { decide(o)?.verdict == .granted }
 
     private func walk(_ o: Reached, path: RawPath, access: Access) -> Walk {
-        var mounts: [RawPath: MountFacts] = [:]
-        if let m = o.mount { mounts[o.path] = m }
-        if let m = o.parentMount { mounts[o.path.parent] = m }
-        var walk = Walk(source: KnownMounts(base: source, mounts: mounts), principal: principal, path: path, access: access)
+        let known = KnownMounts(base: source, object: o.path, mount: o.mount, parentMount: o.parentMount)
+        var walk = Walk(source: known, principal: principal, path: path, access: access)
         walk.recordsEvidence = recordsEvidence
         walk.cache[o.path] = .found(o.facts)
         return walk
@@ -96,9 +96,16 @@ public struct SweepJudge: Sendable {
 /// A source whose mounts for a few paths are already known (the sweep takes them by mount id).
 private struct KnownMounts: FactSource {
     let base: any FactSource
-    let mounts: [RawPath: MountFacts]
+    /// The object's path, its mount and its directory's (no dictionary: two comparisons per question).
+    let object: RawPath
+    let mount: MountFacts?
+    let parentMount: MountFacts?
     func lookup(_ path: RawPath) -> FactLookup { base.lookup(path) }
-    func mount(containing path: RawPath) -> MountFacts? { mounts[path] ?? base.mount(containing: path) }
+    func mount(containing path: RawPath) -> MountFacts? {
+        if let mount, path == object { return mount }
+        if let parentMount, path == object.parent { return parentMount }
+        return base.mount(containing: path)
+    }
     var protectedSysctls: ProtectedSysctls { base.protectedSysctls }
     var securityModules: SecurityModules { base.securityModules }
     func userName(_ uid: UInt32) -> String? { base.userName(uid) }

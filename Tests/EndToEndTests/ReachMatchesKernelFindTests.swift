@@ -1,0 +1,72 @@
+import Foundation
+import Glibc
+import Testing
+
+/// `permaudit reach` against the kernel deciding for itself: on a staged tree of random owners, modes and
+/// ACLs, `reach --access read` lists exactly the set `setpriv ... find TREE -readable` lists as that
+/// principal (a uid and gid of the test's own, with no account).
+///
+/// Directory modes here never give search without read to the principal's class (`--x`): find, running as
+/// the principal, cannot list such a directory, while reach (run as root) can and lists the readable
+/// entries below it, which the principal opens by name. That difference is the point of reach, not a
+/// disagreement, so the staged tree leaves it out.
+@Suite("reach matches the kernel's find -readable", .serialized)
+struct ReachMatchesKernelFindTests {
+    static let isRoot = getuid() == 0
+    static let hasTools = FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv")
+        && FileManager.default.isExecutableFile(atPath: "/usr/bin/find")
+        && FileManager.default.isExecutableFile(atPath: "/usr/bin/setfacl")
+
+    @Test("reach lists exactly what find -readable lists as the principal", .enabled(if: isRoot && hasTools, "needs root, setpriv, find and setfacl"))
+    func sameSetAsKernelFind() throws {
+        // A uid/gid pair with no account and no group: the test's own principal.
+        var uid = UInt32.random(in: 61000...61900)
+        while getpwuid(uid) != nil || getgrgid(uid) != nil || getpwuid(uid + 1) != nil { uid = UInt32.random(in: 61000...61900) }
+        let gid = uid
+        let tree = "/tmp/permaudit-speed-find-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        chmod(tree, 0o755)
+        var rng = SystemRandomNumberGenerator()
+        let owners: [UInt32] = [0, uid, uid + 1]
+        let fileModes: [mode_t] = [0o600, 0o640, 0o644, 0o604, 0o660, 0o400, 0o444, 0o000, 0o040]
+        // Read and search together, neither, or read alone for each class: never search alone.
+        let dirModes: [mode_t] = [0o755, 0o750, 0o700, 0o705, 0o770, 0o744, 0o754, 0o000, 0o075]
+        var acls: [String] = []
+        func stage(_ dir: String, depth: Int) throws {
+            for i in 0..<12 {
+                let f = "\(dir)/f\(i)"
+                FileManager.default.createFile(atPath: f, contents: Data("x\n".utf8))
+                chown(f, owners.randomElement(using: &rng) ?? 0, owners.randomElement(using: &rng) ?? 0)
+                chmod(f, fileModes.randomElement(using: &rng) ?? 0o600)
+                if Int.random(in: 0..<5, using: &rng) == 0 {
+                    let entry = Bool.random(using: &rng) ? "u:\(uid):r" : "g:\(gid):r"
+                    let mask = Bool.random(using: &rng) ? "r" : "-"
+                    acls.append("setfacl -m \(entry),m::\(mask) \(f)")
+                }
+            }
+            guard depth < 3 else { return }
+            for j in 0..<3 {
+                let d = "\(dir)/d\(j)"
+                try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: false)
+                try stage(d, depth: depth + 1)
+                chown(d, owners.randomElement(using: &rng) ?? 0, owners.randomElement(using: &rng) ?? 0)
+                chmod(d, dirModes.randomElement(using: &rng) ?? 0o755)
+                if Int.random(in: 0..<6, using: &rng) == 0 { acls.append("setfacl -m u:\(uid):rx \(d)") }
+            }
+        }
+        try stage(tree, depth: 0)
+        let script = acls.joined(separator: "\n")
+        let set = try PermauditRun.runProcess("/bin/sh", ["-e", "-c", script])
+        try #require(set.status == 0, "setfacl: \(set.stderr)")
+
+        let kernel = try PermauditRun.runProcess("/usr/bin/setpriv", ["--reuid", "\(uid)", "--regid", "\(gid)", "--groups", "\(gid)", "/usr/bin/find", tree, "-readable", "-print0"])
+        let reach = try PermauditRun.run(["reach", "--user", "\(uid)", "--groups", "\(gid)", "--access", "read", "--null", tree])
+        #expect(reach.status == 0, "\(reach.stderr)")
+        let byKernel = Set(kernel.rawStdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+        let byReach = Set(reach.rawStdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+        #expect(byKernel.count > 10, "the staged tree gives the principal something to read: \(kernel.stderr)")
+        #expect(byReach.subtracting(byKernel).sorted() == [], "reach lists, the kernel does not")
+        #expect(byKernel.subtracting(byReach).sorted() == [], "the kernel lists, reach does not")
+    }
+}
