@@ -36,7 +36,11 @@ import Testing
         var deb = Self.env["PERMAUDIT_DEB"] ?? ""
         if deb.isEmpty {
             let started = Date()
-            let built = try PermauditRun.runProcess(Self.package.appendingPathComponent("Tests/Packaging/build-deb.sh").path, [Self.package.appendingPathComponent(".build/deb").path])
+            // Its own build folder: `swift test` holds the lock on .build while this runs.
+            let built = try PermauditRun.runProcess("/usr/bin/env", [
+                "PERMAUDIT_DEB_SCRATCH=" + Self.package.appendingPathComponent(".build-deb").path,
+                Self.package.appendingPathComponent("Tests/Packaging/build-deb.sh").path, Self.package.appendingPathComponent(".build-deb/deb").path,
+            ])
             print("build-deb.sh: \(String(format: "%.0f", Date().timeIntervalSince(started))) s")
             try #require(built.status == 0, "build-deb.sh: \(built.stderr.suffix(3000))")
             deb = built.stdout.split(separator: "\n").last.map(String.init) ?? ""

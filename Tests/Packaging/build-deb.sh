@@ -12,12 +12,15 @@ out=${1:-.build/deb}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
+# PERMAUDIT_DEB_SCRATCH=DIR builds in a build folder of its own: a build started from inside `swift test`
+# must not wait for the lock the running test holds on .build (it would wait for ever).
+scratch=${PERMAUDIT_DEB_SCRATCH:-.build}
 bin=${PERMAUDIT_STATIC_BIN:-}
 if [ -z "$bin" ]; then
   start=$(date +%s)
-  swift build -c release --static-swift-stdlib >&2
+  swift build --scratch-path "$scratch" -c release --static-swift-stdlib >&2
   echo "build-deb: release build (--static-swift-stdlib) took $(( $(date +%s) - start )) s" >&2
-  bin=.build/release/permaudit
+  bin=$scratch/release/permaudit
 fi
 if ldd "$bin" | grep -q 'libswiftCore\|libFoundation'; then
   echo "build-deb: $bin links the Swift runtime dynamically; build it with --static-swift-stdlib" >&2
@@ -37,8 +40,8 @@ strip --strip-unneeded "$root/usr/bin/permaudit" 2>/dev/null || true
 
 # Man pages: the plugin builds in debug (the release folder holds the static build; a plugin release
 # build would replace it with a dynamic one) and renders one page per command.
-swift package plugin --allow-writing-to-package-directory generate-manual --configuration debug --multi-page >&2
-for page in .build/plugins/GenerateManual/outputs/permaudit/*.1; do
+swift package --scratch-path "$scratch" plugin --allow-writing-to-package-directory generate-manual --configuration debug --multi-page >&2
+for page in "$scratch"/plugins/GenerateManual/outputs/permaudit/*.1; do
   gzip -9n < "$page" > "$root/usr/share/man/man1/$(basename "$page").gz"
 done
 
