@@ -62,8 +62,14 @@ extension Permaudit {
         @Flag(name: .long, help: "Print in bytewise path order (the default streams each object as it is judged).")
         var sort = false
 
+        @Option(name: .long, help: ArgumentHelp(
+            "Workers sweeping in parallel (default: one per core, at least 2). With 1 the sweep is one thread, depth-first in bytewise name order.",
+            valueName: "N"))
+        var jobs: Int?
+
         func validate() throws {
             try principal.requireGiven()
+            if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs takes 1 to 256 workers, e.g. --jobs 4; not \(jobs)") }
             if trees.isEmpty && agentPolicy.file == nil { throw ValidationError("give at least one TREE to sweep, e.g. permaudit reach --user nobody /var/log") }
             if changedBy != nil, ![.read, .write, .execute].contains(access) {
                 throw ValidationError("--changed-by compares read, write or execute (list and search on directories); not \(access.rawValue)")
@@ -78,15 +84,20 @@ extension Permaudit {
             let who = try principal.resolve(on: h)
             if let changedBy { return try runDelta(changedBy, who: who, host: h) }
             // ndjson prints how each object was granted; the other outputs need only the verdict.
-            let judge = SweepJudge(source: h, principal: who, access: access, recordsEvidence: format == .ndjson)
+            // Paths and counts need the verdict alone: no reason is worded, and an ACL that cannot change the
+            // verdict is not read (--long prints the `+` of an ACL, so it reads them all).
+            let judge = SweepJudge(source: h, principal: who, access: access, recordsEvidence: format == .ndjson, explains: format == .ndjson)
             let evaluator = AccessEvaluator(source: h)
-            let out = OutputBuffer(fd: 1)
+            let output = count ? nil : SharedOutput(fd: 1)
+            let style: ReachRecord.Style = format == .ndjson ? .ndjson : long ? .long : .path
+            let record = ReachRecord(style: style, terminator: nullTerminated ? 0 : 10, access: access, host: h)
             var examined = 0, reachable = 0, unknown = 0
-            var held: [(SweptObject, AccessDecision)] = []
+            var held: [(path: [UInt8], record: [UInt8])] = []
             let started = monotonicNanoseconds()
             // Without TREE, the directories the policy's log inputs list: what the agent will look into.
             let trees = self.trees.isEmpty ? try agentPolicy.trees(on: RawNameHost(base: h)) : self.trees
             if trees.isEmpty { throw InputError("--agent-policy \(agentPolicy.file ?? ""): its log inputs list no directory on this host; give TREE") }
+            let workers = jobs ?? TreeSweep.defaultWorkers
             for tree in trees {
                 let absolute = RawArgument.absolute(tree)
                 // The way to the tree is judged like explain: every ancestor's search, symlinks followed.
@@ -97,28 +108,40 @@ extension Permaudit {
                     continue
                 }
                 var sweep = TreeSweep(host: h, oneFileSystem: oneFileSystem)
-                sweep.run(from: start) { event in
-                    switch event {
-                    case .object(let o):
-                        examined += 1
-                        let reached = o.reached
-                        if let d = judge.decide(reached), d.verdict == .granted {
-                            reachable += 1
-                            if !count {
-                                if sort { held.append((o, d)) } else { emit(o, d, h, out) }
-                            }
-                        }
-                        return judge.canEnter(reached)
-                    case .unreadable(let path, let error):
-                        unknown += 1
-                        writeError("unknown: \(RawPath(bytes: path).display): permaudit cannot look: \(error)")
-                        return false
-                    }
+                if style == .path { sweep.readsACL = { [judge] in judge.needsACL(uid: $0, mode: $1, isDirectory: $2) } }
+                let visitor = ReachVisitor(judge: judge, record: record, output: output, sorted: sort)
+                var visitors: [ReachVisitor]
+                if workers == 1 {
+                    // One thread: depth-first, in bytewise name order, as `find` walks.
+                    var one = visitor
+                    sweep.run(from: start) { one.visit($0) }
+                    visitors = [one]
+                } else {
+                    visitors = sweep.run(from: start, visitors: Array(repeating: visitor, count: workers))
+                }
+                var unreadable: [(path: [UInt8], error: HostError)] = []
+                for i in visitors.indices {
+                    visitors[i].flush()
+                    examined += visitors[i].examined
+                    reachable += visitors[i].reachable
+                    unreadable += visitors[i].unreadable
+                    held += visitors[i].held
+                }
+                unreadable.sort { $0.path.lexicographicallyPrecedes($1.path) }
+                for u in unreadable {
+                    unknown += 1
+                    writeError("unknown: \(RawPath(bytes: u.path).display): permaudit cannot look: \(u.error)")
                 }
             }
-            held.sort { $0.0.path.lexicographicallyPrecedes($1.0.path) }
-            for (o, d) in held { emit(o, d, h, out) }
-            out.flush()
+            if let output {
+                held.sort { $0.path.lexicographicallyPrecedes($1.path) }
+                var chunk: [UInt8] = []
+                for h in held {
+                    chunk += h.record
+                    if chunk.count >= 1 << 16 { output.write(chunk); chunk.removeAll(keepingCapacity: true) }
+                }
+                output.write(chunk)
+            }
             let ms = Double(monotonicNanoseconds() - started) / 1e6
             writeError("\(reachable) of \(examined) objects examined allow \(access.rawValue) for \(who.userLabel); \(unknown) unknown; \(String(format3(ms))) ms")
             if unknown > 0 { throw ExitCode(3) }
@@ -149,32 +172,6 @@ extension Permaudit {
             writeError(ReachDelta.sentence("\(change)", opens: sweep.delta.opened.count, under: trees, for: who.userName ?? String(who.uid), access: access)
                 + "; \(sweep.delta.examined) objects examined; \(unknown) unknown; \(format3(ms)) ms")
             if unknown > 0 { throw ExitCode(3) }
-        }
-
-        func emit(_ o: SweptObject, _ d: AccessDecision, _ h: any PermauditHost.Host, _ out: OutputBuffer) {
-            if format == .ndjson {
-                let raw = o.rawPath
-                var fields: [(String, JSONValue)] = [("path", .string(raw.display))]
-                if !raw.isValidUTF8 { fields.append(("pathHex", .string(raw.hex))) }
-                fields += [
-                    ("type", .string(o.facts.type.rawValue)),
-                    ("mode", .string(String(o.facts.mode.bits, radix: 8))),
-                    ("acl", .bool(o.facts.acl != nil)),
-                    ("uid", .int(Int(o.facts.uid))), ("gid", .int(Int(o.facts.gid))),
-                    ("owner", h.userName(o.facts.uid).map(JSONValue.string) ?? .null),
-                    ("group", h.groupName(o.facts.gid).map(JSONValue.string) ?? .null),
-                    ("access", .string(access.rawValue)),
-                    ("grantedBy", .string(d.evidence.last { $0.outcome == .granted }?.because ?? d.reason)),
-                ]
-                out.append(JSONValue.object(fields).rendered(pretty: false))
-                out.append([10])
-                return
-            }
-            if long {
-                out.append("\(o.facts.modeString) \(o.facts.uid) \(o.facts.gid) ")
-            }
-            out.append(o.path)
-            out.append([nullTerminated ? 0 : 10])
         }
     }
 }

@@ -105,8 +105,11 @@ public final class FileSystemView: Sendable {
     }
 
     /// The one place that builds `FileFacts`: `statx`, `readlinkat` and the ACL xattr of `name` in the
-    /// open directory `dirFD`, never following a final symlink. `path` is only for messages.
-    public func facts(in dirFD: Int32, name: UnsafePointer<CChar>, path: @autoclosure () -> RawPath, detail: FactDetail = []) -> FactLookup {
+    /// open directory `dirFD`, never following a final symlink. `path` is only for messages. A sweep that
+    /// wants verdicts only passes `accessACL`: the access ACL is read when it says the ACL can matter (else
+    /// `acl` stays nil, which is then no statement about the object).
+    public func facts(in dirFD: Int32, name: UnsafePointer<CChar>, path: @autoclosure () -> RawPath, detail: FactDetail = [],
+                      accessACL: ((FileFacts) -> Bool)? = nil) -> FactLookup {
         var st = statx()
         guard permaudit_lstatx(dirFD, name, &st) == 0 else {
             return HostError("stat", path: path().display, errno: .current).lookup
@@ -121,6 +124,7 @@ public final class FileSystemView: Sendable {
             }
             return .found(facts)
         }
+        if let accessACL, !accessACL(facts) { return .found(facts) }
         switch xattr(in: dirFD, name: name, RawACL.accessName) {
         case .success(let bytes): facts.acl = bytes.flatMap { RawACL.decode($0, isDefault: false) }
         case .failure(let e): return HostError("read ACL of", path: path().display, errno: e).lookup

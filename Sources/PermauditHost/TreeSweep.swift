@@ -39,7 +39,10 @@ public struct TreeSweep: Sendable {
     /// Stay on the file system of the starting point (`find -xdev`).
     public var oneFileSystem: Bool
     /// Objects that vanished between listing and looking (not errors: a live host changes).
-    public private(set) var vanished = 0
+    public internal(set) var vanished = 0
+    /// When set, an object's access ACL is read only when this says it can matter (`SweepJudge.needsACL`);
+    /// the objects' `acl` is then no statement about the objects that were not asked.
+    public var readsACL: (@Sendable (_ uid: UInt32, _ mode: FileMode, _ isDirectory: Bool) -> Bool)?
 
     public init(host: any Host, oneFileSystem: Bool = false) {
         self.host = host
@@ -48,23 +51,36 @@ public struct TreeSweep: Sendable {
 
     /// - Parameters:
     ///   - start: an absolute, resolved host path (no symlinks on the way).
-    ///   - visit: called for every event; for a directory object, return true to enter it.
+    ///   - visit: called for every event, depth-first, in bytewise name order; for a directory object,
+    ///     return true to enter it.
     public mutating func run(from start: RawPath, visit: (SweepEvent) -> Bool) {
+        withoutActuallyEscaping(visit) { visit in
+            var visitor = ClosureVisitor(body: visit)
+            guard let top = opening(start, visitor: &visitor) else { return }
+            var path = top.path
+            var found = 0
+            walk(host.fileSystem, top, path: &path, visitor: &visitor, pool: nil, vanished: &found)
+            vanished += found
+        }
+    }
+
+    /// The start of a sweep: its facts, visited, and the directory opened when it is to be entered.
+    func opening<V: SweepVisitor>(_ start: RawPath, visitor: inout V) -> Pending? {
         let view = host.fileSystem
         Self.raiseDescriptorLimit()
         // The directory holding the start, opened through the door; the start is then one name in it.
         let parentFD: Int32
         let name: [UInt8]
         if start.isRoot {
-            guard case .success(let fd) = view.open(start, flags: openPathOnly | O_DIRECTORY) else { return }
+            guard case .success(let fd) = view.open(start, flags: openPathOnly | O_DIRECTORY) else { return nil }
             parentFD = fd
             name = [UInt8(ascii: ".")]
         } else {
             switch view.open(start.parent, flags: openPathOnly | O_DIRECTORY) {
             case .success(let fd): parentFD = fd
             case .failure(let e):
-                if e.errno != .noSuchFileOrDirectory { _ = visit(.unreadable(path: start.bytes, error: e)) }
-                return
+                if e.errno != .noSuchFileOrDirectory { _ = visitor.visit(.unreadable(path: start.bytes, error: e)) }
+                return nil
             }
             name = start.lastComponent
         }
@@ -72,21 +88,20 @@ public struct TreeSweep: Sendable {
         let facts: FileFacts
         switch RawPath.withCString(name, { view.facts(in: parentFD, name: $0, path: start) }) {
         case .found(let f): facts = f
-        case .missing: return
+        case .missing: return nil
         case .unreadable(let errno, let reason):
-            _ = visit(.unreadable(path: start.bytes, error: HostError("look at", path: start.display, errno: errno, hint: reason)))
-            return
+            _ = visitor.visit(.unreadable(path: start.bytes, error: HostError("look at", path: start.display, errno: errno, hint: reason)))
+            return nil
         }
         let mount = host.mount(containing: start)
         let object = SweptObject(path: start.bytes, facts: facts, mount: mount, depth: 0)
-        guard visit(.object(object)), facts.type == .directory else { return }
+        guard visitor.visit(.object(object)), facts.type == .directory else { return nil }
         let fd = RawPath.withCString(name) { view.openDirectory(in: parentFD, name: $0) }
         guard fd >= 0 else {
-            _ = visit(.unreadable(path: start.bytes, error: HostError("open", path: start.display, errno: .current)))
-            return
+            _ = visitor.visit(.unreadable(path: start.bytes, error: HostError("open", path: start.display, errno: .current)))
+            return nil
         }
-        var path = start.isRoot ? [UInt8]() : start.bytes
-        walk(view, fd: fd, path: &path, facts: facts, mount: mount, depth: 1, visit: visit)
+        return Pending(fd: fd, path: start.isRoot ? [] : start.bytes, facts: facts, mount: mount, depth: 1)
     }
 
     /// Convenience: a sweep from a path given as text.
@@ -141,7 +156,7 @@ public struct TreeSweep: Sendable {
     }
 
     /// Lists an open directory (closing it when it cannot be listed): its names, bytewise sorted.
-    private func names(of fd: Int32, path: [UInt8], visit: (SweepEvent) -> Bool) -> NameList? {
+    private func names<V: SweepVisitor>(of fd: Int32, path: [UInt8], visitor: inout V) -> NameList? {
         var names = NameList()
         let listed = DirectoryEntries.forEach(in: fd) { (name: UnsafeBufferPointer<UInt8>, _: UInt8) in
             names.entries.append((start: names.bytes.count, count: name.count))
@@ -150,20 +165,31 @@ public struct TreeSweep: Sendable {
         }
         if case .failure(let e) = listed {
             close(fd)
-            _ = visit(.unreadable(path: path.isEmpty ? [UInt8(ascii: "/")] : path, error: HostError("list", path: RawPath(bytes: path).display, errno: e)))
+            _ = visitor.visit(.unreadable(path: path.isEmpty ? [UInt8(ascii: "/")] : path, error: HostError("list", path: RawPath(bytes: path).display, errno: e)))
             return nil
         }
         names.sort()
         return names
     }
 
-    /// Sweeps the open directory `fd` (closed here), whose host path is `path` (empty for `/`), with an
-    /// explicit stack of levels, not recursion: a tree thousands of levels deep needs no deep call stack.
-    private mutating func walk(_ view: FileSystemView, fd: Int32, path: inout [UInt8], facts top: FileFacts, mount: MountFacts?, depth: Int, visit: (SweepEvent) -> Bool) {
-        let start = path.count
-        defer { path.removeSubrange(start...) }
-        guard let first = names(of: fd, path: path, visit: visit) else { return }
-        var stack = [Level(fd: fd, facts: top, names: first, base: path.count, device: top.device, mountID: top.mountID, mount: mount, depth: depth)]
+    /// A directory the sweep is to enter, opened: its descriptor, host path (empty for `/`), facts, mount.
+    struct Pending: Sendable {
+        let fd: Int32
+        let path: [UInt8]
+        let facts: FileFacts
+        let mount: MountFacts?
+        let depth: Int
+    }
+
+    /// Sweeps the open directory of `item` (closed here), with an explicit stack of levels, not recursion:
+    /// a tree thousands of levels deep needs no deep call stack. With a pool, a directory to enter is
+    /// offered to the pool first (another worker may take it) and descended into here only when the
+    /// pool is full.
+    func walk<V: SweepVisitor>(_ view: FileSystemView, _ item: Pending, path: inout [UInt8], visitor: inout V, pool: SweepPool?, vanished: inout Int) {
+        path = item.path
+        let aclFilter = readsACL.map { wants in { (f: FileFacts) in wants(f.uid, f.mode, f.type == .directory) } }
+        guard let first = names(of: item.fd, path: path, visitor: &visitor) else { return }
+        var stack = [Level(fd: item.fd, facts: item.facts, names: first, base: path.count, device: item.facts.device, mountID: item.facts.mountID, mount: item.mount, depth: item.depth)]
         while let top = stack.indices.last {
             guard stack[top].next < stack[top].names.entries.count else {
                 close(stack[top].fd)
@@ -178,13 +204,13 @@ public struct TreeSweep: Sendable {
             level.names.append(name, to: &path)
             let here = path
             let facts: FileFacts
-            switch level.names.withCName(name, { view.facts(in: level.fd, name: $0, path: RawPath(bytes: here)) }) {
+            switch level.names.withCName(name, { view.facts(in: level.fd, name: $0, path: RawPath(bytes: here), accessACL: aclFilter) }) {
             case .found(let f): facts = f
             case .missing:
                 vanished += 1
                 continue
             case .unreadable(let errno, let reason):
-                _ = visit(.unreadable(path: path, error: HostError("look at", path: RawPath(bytes: path).display, errno: errno, hint: reason)))
+                _ = visitor.visit(.unreadable(path: path, error: HostError("look at", path: RawPath(bytes: path).display, errno: errno, hint: reason)))
                 continue
             }
             // A mount of the same filesystem (a bind, a read-only remount) keeps the device: the mount id tells.
@@ -194,16 +220,17 @@ public struct TreeSweep: Sendable {
                 || (facts.mountID == nil && host.mountTable.mountPoints.contains(RawPath(bytes: path).display)) {
                 mountHere = facts.mountID.flatMap(host.mountTable.mount(id:)) ?? host.mount(containing: RawPath(bytes: path))
             }
-            let enter = visit(.object(SweptObject(path: path, facts: facts, mount: mountHere, depth: level.depth, parent: level.facts, parentMount: level.mount)))
+            let enter = visitor.visit(.object(SweptObject(path: path, facts: facts, mount: mountHere, depth: level.depth, parent: level.facts, parentMount: level.mount)))
             guard enter, facts.type == .directory, !(oneFileSystem && facts.device != level.device) else { continue }
             let child = level.names.withCName(name) { view.openDirectory(in: level.fd, name: $0) }
             if child < 0 {
                 let e = Errno.current
                 if e == .noSuchFileOrDirectory { vanished += 1; continue }
-                _ = visit(.unreadable(path: path, error: HostError("open", path: RawPath(bytes: path).display, errno: e)))
+                _ = visitor.visit(.unreadable(path: path, error: HostError("open", path: RawPath(bytes: path).display, errno: e)))
                 continue
             }
-            guard let childNames = names(of: child, path: path, visit: visit) else { continue }
+            if let pool, pool.offer(Pending(fd: child, path: path, facts: facts, mount: mountHere, depth: level.depth + 1)) { continue }
+            guard let childNames = names(of: child, path: path, visitor: &visitor) else { continue }
             stack.append(Level(fd: child, facts: facts, names: childNames, base: path.count, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: level.depth + 1))
         }
     }

@@ -92,6 +92,22 @@ struct KernelAgreementTests {
                         }
                         return judge.canEnter(r)
                     }
+                    // The same judge as `reach` runs it for paths and counts: no reason worded, and only the
+                    // ACLs that can change a verdict read. Its verdicts and errnos are the kernel's too.
+                    let lean = SweepJudge(source: source, principal: principal, access: access, recordsEvidence: false, explains: false)
+                    var leanReached = Set<String>()
+                    var leanJudged: [String: AccessDecision] = [:]
+                    var leanSweep = TreeSweep(host: host)
+                    leanSweep.readsACL = { [lean] in lean.needsACL(uid: $0, mode: $1, isDirectory: $2) }
+                    leanSweep.run(from: seen(tree.root)) { event in
+                        guard case .object(let o) = event else { return false }
+                        let r = o.reached
+                        if let d = lean.decide(r) {
+                            leanJudged[o.displayPath] = d
+                            if d.verdict == .granted { leanReached.insert(o.displayPath) }
+                        }
+                        return lean.canEnter(r)
+                    }
                     // A name of this sweep's own: a new entry left in an append-only folder (root cannot unlink
                     // it there) must not be what the next principal's create opens.
                     let newEntry = "/.permaudit-new-\(UInt32.random(in: 0...UInt32.max))"
@@ -105,6 +121,13 @@ struct KernelAgreementTests {
                         sweepDecisions += 1
                         sweepByAccess[access.rawValue, default: 0] += 1
                         let d = judged[path]
+                        let leanD = leanJudged[path]
+                        if leanReached.contains(path) != (kernel == "OK") || (kernel != "OK" && leanD?.verdict == .denied && leanD?.errno?.name != kernel
+                            && !KnownErrnoDifferences.explains(access: access, kernel: kernel, permaudit: leanD?.errno?.name ?? "-")) {
+                            let report = "DISAGREEMENT (reach, verdicts only, \(vantage.rawValue)) seed \(seed): \(access.rawValue) \(asked) as \(principal): kernel \(kernel), the lean sweep \(leanReached.contains(path) ? "reached it" : "did not") (\(leanD.map { "\($0.verdict) \($0.errno?.name ?? "-")" } ?? "not judged"))"
+                            if disagreements.count < 25 { print(report) }
+                            disagreements.append(report)
+                        }
                         if reached.contains(path) == (kernel == "OK") {
                             // Both refuse: the errno the sweep's judge gives is the kernel's.
                             guard kernel != "OK", let d, d.verdict == .denied, let mine = d.errno?.name, mine != kernel,

@@ -29,9 +29,16 @@ struct Walk {
     let access: Access
     var evidence: [EvidenceStep] = []
     var cache: [RawPath: FactLookup] = [:]
+    /// One fact the caller already holds (a sweep's object), kept out of the dictionary: no allocation.
+    var seeded: (path: RawPath, lookup: FactLookup)?
+    /// The mounts a sweep already knows for its object and the object's directory.
+    var knownMounts: (object: RawPath, mount: MountFacts?, parentMount: MountFacts?)?
     /// A sweep asks only for the verdict, the errno and the reason: the steps' texts (paths, owner and
     /// group names) are not built.
     var recordsEvidence = true
+    /// A sweep that prints only paths asks for the verdict and the errno alone: no step is recorded and no
+    /// reason is worded (the decision's `reason` is empty), so a decision allocates nothing.
+    var explains = true
 
     init(source: any FactSource, principal: Principal, path: RawPath, access: Access) {
         self.source = source
@@ -49,39 +56,51 @@ struct Walk {
         var cause: DenialCause
     }
 
+    /// A stop, its reason worded only when the walk explains.
+    func stop(verdict: AccessDecision.Verdict, errno: Errno, reason: @autoclosure () -> String, at: RawPath, cause: DenialCause) -> Stop {
+        Stop(verdict: verdict, errno: errno, reason: explains ? reason() : "", at: at, cause: cause)
+    }
+
+    /// The mount holding a path: the sweep's known ones first.
+    func mount(containing p: RawPath) -> MountFacts? {
+        if let known = knownMounts {
+            if let m = known.mount, p == known.object { return m }
+            if let m = known.parentMount, p == known.object.parent { return m }
+        }
+        return source.mount(containing: p)
+    }
+
     mutating func run() -> AccessDecision {
         do {
             return finishing(try resolve())
-        } catch let stop as Stop {
-            return decision(stop.verdict, errno: stop.errno, reason: stop.reason, at: stop.at, resolved: nil, cause: stop.cause)
         } catch {
-            return decision(.unknown, errno: .ioError, reason: "\(error)", at: path, resolved: nil, cause: .cannotLook)
+            return decision(error.verdict, errno: error.errno, reason: error.reason, at: error.at, resolved: nil, cause: error.cause)
         }
     }
 
     /// The final checks on a resolved walk, as a decision: what `explain` and the sweep both end with.
-    mutating func finishing(_ resolved: Resolved, failedSearch: (any Error)? = nil) -> AccessDecision {
-        do {
+    mutating func finishing(_ resolved: Resolved, failedSearch: Stop? = nil) -> AccessDecision {
+        do throws(Stop) {
             if let failedSearch { throw failedSearch }
             return try finish(resolved)
-        } catch let stop as Stop {
-            return decision(stop.verdict, errno: stop.errno, reason: stop.reason, at: stop.at, resolved: nil, cause: stop.cause)
         } catch {
-            return decision(.unknown, errno: .ioError, reason: "\(error)", at: path, resolved: nil, cause: .cannotLook)
+            return decision(error.verdict, errno: error.errno, reason: error.reason, at: error.at, resolved: nil, cause: error.cause)
         }
     }
 
-    func decision(_ verdict: AccessDecision.Verdict, errno: Errno?, reason: String, at: RawPath?, resolved: RawPath?, cause: DenialCause? = nil) -> AccessDecision {
+    func decision(_ verdict: AccessDecision.Verdict, errno: Errno?, reason: @autoclosure () -> String, at: RawPath?, resolved: RawPath?, cause: DenialCause? = nil) -> AccessDecision {
         AccessDecision(
             target: path, resolved: resolved, access: access, principal: principal, verdict: verdict, errno: errno,
-            reason: reason, blocked: at, evidence: evidence, caveats: source.securityModules.caveats, cause: cause)
+            reason: explains ? reason() : "", blocked: at, evidence: evidence, caveats: explains ? source.securityModules.caveats : [], cause: cause)
     }
 
     // MARK: - Facts
 
-    mutating func facts(_ p: RawPath) throws -> FileFacts? {
+    mutating func facts(_ p: RawPath) throws(Stop) -> FileFacts? {
         let found: FactLookup
-        if let cached = cache[p] {
+        if let seeded, seeded.path == p {
+            found = seeded.lookup
+        } else if let cached = cache[p] {
             found = cached
         } else {
             found = source.lookup(p)
@@ -91,8 +110,8 @@ struct Walk {
         case .found(let f): return f
         case .missing: return nil
         case .unreadable(let errno, let reason):
-            evidence.append(EvidenceStep(path: p.display, role: .target, check: "look", outcome: .unknown, because: reason, errno: errno))
-            throw Stop(verdict: .unknown, errno: errno, reason: "permaudit cannot look at \(p): \(reason)", at: p, cause: .cannotLook)
+            if explains { evidence.append(EvidenceStep(path: p.display, role: .target, check: "look", outcome: .unknown, because: reason, errno: errno)) }
+            throw stop(verdict: .unknown, errno: errno, reason: "permaudit cannot look at \(p): \(reason)", at: p, cause: .cannotLook)
         }
     }
 
@@ -102,19 +121,19 @@ struct Walk {
 
     func step(_ p: RawPath, _ role: EvidenceStep.Role, _ check: String, _ f: FileFacts?, _ outcome: PermissionOutcome?, granted: Bool, because: String? = nil, errno: Errno? = nil) -> EvidenceStep {
         guard recordsEvidence else {
-            return EvidenceStep(path: "", role: role, check: check, outcome: granted ? .granted : .denied, because: because ?? outcome?.because ?? "", errno: granted ? nil : errno ?? .permissionDenied)
+            return EvidenceStep(path: "", role: role, check: check, outcome: granted ? .granted : .denied, because: because ?? outcome.map { $0.because(for: principal) } ?? "", errno: granted ? nil : errno ?? .permissionDenied)
         }
         let names = f.map(label)
         return EvidenceStep(
             path: p.display, role: role, check: check, outcome: granted ? .granted : .denied,
-            because: because ?? outcome?.because ?? "", fileType: f?.type, fileMode: f?.mode, hasACL: f?.acl != nil, owner: names?.0, group: names?.1,
+            because: because ?? outcome.map { $0.because(for: principal) } ?? "", fileType: f?.type, fileMode: f?.mode, hasACL: f?.acl != nil, owner: names?.0, group: names?.1,
             matchedEntry: outcome?.matchedEntry?.description, mask: outcome?.mask?.description,
             capability: outcome?.capability?.name.uppercased(), errno: granted ? nil : errno ?? .permissionDenied)
     }
 
     /// A FUSE mount without `allow_other` lets in only its own uid and gid (root included in the refusal).
     func fuseRefusal(_ p: RawPath) -> MountFacts? {
-        guard let m = source.mount(containing: p), let owner = m.fuseOwnerOnly else { return nil }
+        guard let m = mount(containing: p), let owner = m.fuseOwnerOnly else { return nil }
         return owner.uid == principal.uid && owner.gid == principal.gid ? nil : m
     }
 
@@ -124,19 +143,19 @@ struct Walk {
     }
 
     /// The search (`x`) check on a directory the walk passes through.
-    mutating func search(_ dir: RawPath, _ f: FileFacts) throws {
+    mutating func search(_ dir: RawPath, _ f: FileFacts) throws(Stop) {
         if let m = fuseRefusal(dir) {
-            evidence.append(step(dir, .mount, "search", f, nil, granted: false, because: fuseReason(m)))
-            throw Stop(verdict: .denied, errno: .permissionDenied, reason: fuseReason(m), at: dir, cause: .fuseOwnerOnly)
+            if explains { evidence.append(step(dir, .mount, "search", f, nil, granted: false, because: fuseReason(m))) }
+            throw stop(verdict: .denied, errno: .permissionDenied, reason: fuseReason(m), at: dir, cause: .fuseOwnerOnly)
         }
         guard f.type == .directory else {
-            evidence.append(step(dir, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: .notDirectory))
-            throw Stop(verdict: .denied, errno: .notDirectory, reason: "\(dir) is not a directory", at: dir, cause: .notADirectory)
+            if explains { evidence.append(step(dir, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: .notDirectory)) }
+            throw stop(verdict: .denied, errno: .notDirectory, reason: "\(dir) is not a directory", at: dir, cause: .notADirectory)
         }
         let outcome = PermissionCheck.check(.execute, on: f, by: principal)
-        evidence.append(step(dir, .ancestor, "search", f, outcome, granted: outcome.granted))
+        if explains { evidence.append(step(dir, .ancestor, "search", f, outcome, granted: outcome.granted)) }
         if !outcome.granted {
-            throw Stop(verdict: .denied, errno: .permissionDenied, reason: "no search permission on \(dir): \(outcome.because)", at: dir, cause: .permission)
+            throw stop(verdict: .denied, errno: .permissionDenied, reason: "no search permission on \(dir): \(outcome.because(for: principal))", at: dir, cause: .permission)
         }
     }
 
@@ -158,7 +177,7 @@ struct Walk {
     /// directory before every component (`.` and `..` included), symlinks expanded in place, a trailing
     /// slash forcing a directory. For delete the last component is kept unresolved (it names the entry in
     /// its directory); for create a final symlink is followed, as `open(O_CREAT)` without `O_EXCL` does.
-    mutating func resolve() throws -> Resolved {
+    mutating func resolve() throws(Stop) -> Resolved {
         var resolved: [[UInt8]] = []
         var pending = Array(PathComponent.split(path).reversed())
         var links = 0
@@ -167,7 +186,7 @@ struct Walk {
             let name = component.name
             let dirPath = RawPath(components: resolved)
             guard let dirFacts = try facts(dirPath) else {
-                throw Stop(verdict: .denied, errno: .noSuchFileOrDirectory, reason: "\(dirPath) does not exist", at: dirPath, cause: .missing)
+                throw stop(verdict: .denied, errno: .noSuchFileOrDirectory, reason: "\(dirPath) does not exist", at: dirPath, cause: .missing)
             }
             try search(dirPath, dirFacts)
             let isLast = pending.isEmpty
@@ -180,8 +199,8 @@ struct Walk {
             if isLast && keepLast {
                 if access == .create && component.slash {
                     let entry = RawPath(components: resolved + [name])
-                    evidence.append(EvidenceStep(path: entry.display, role: .target, check: "create", outcome: .denied, because: "O_CREAT on a name ending in / is refused", errno: .isDirectory))
-                    throw Stop(verdict: .denied, errno: .isDirectory, reason: "\(path) ends in /: open(O_CREAT) refuses it", at: entry, cause: .isADirectory)
+                    if explains { evidence.append(EvidenceStep(path: entry.display, role: .target, check: "create", outcome: .denied, because: "O_CREAT on a name ending in / is refused", errno: .isDirectory)) }
+                    throw stop(verdict: .denied, errno: .isDirectory, reason: "\(path) ends in /: open(O_CREAT) refuses it", at: entry, cause: .isADirectory)
                 }
                 let child = RawPath(components: resolved + [name])
                 let isLink = access == .create ? (try facts(child))?.type == .symlink : false
@@ -191,32 +210,32 @@ struct Walk {
             // Another user's FUSE mount: the kernel refuses even to stat its root.
             if let m = fuseRefusal(child), m.mountPoint == child.display {
                 if isLast && access == .statfs {
-                    evidence.append(EvidenceStep(
+                    if explains { evidence.append(EvidenceStep(
                         path: child.display, role: .mount, check: "statfs", outcome: .denied,
-                        because: fuseReason(m) + "; statfs(2) returns all-zero counts and stat(2) fails with EACCES", errno: .permissionDenied))
-                    throw Stop(verdict: .denied, errno: .permissionDenied, reason: fuseReason(m), at: child, cause: .fuseOwnerOnly)
+                        because: fuseReason(m) + "; statfs(2) returns all-zero counts and stat(2) fails with EACCES", errno: .permissionDenied)) }
+                    throw stop(verdict: .denied, errno: .permissionDenied, reason: fuseReason(m), at: child, cause: .fuseOwnerOnly)
                 }
-                evidence.append(EvidenceStep(path: child.display, role: .mount, check: isLast ? access.rawValue : "search", outcome: .denied, because: fuseReason(m), errno: .permissionDenied))
-                throw Stop(verdict: .denied, errno: .permissionDenied, reason: fuseReason(m), at: child, cause: .fuseOwnerOnly)
+                if explains { evidence.append(EvidenceStep(path: child.display, role: .mount, check: isLast ? access.rawValue : "search", outcome: .denied, because: fuseReason(m), errno: .permissionDenied)) }
+                throw stop(verdict: .denied, errno: .permissionDenied, reason: fuseReason(m), at: child, cause: .fuseOwnerOnly)
             }
             guard let f = try facts(child) else {
-                evidence.append(EvidenceStep(path: child.display, role: isLast ? .target : .ancestor, check: "look up", outcome: .denied, because: "no such file or directory", errno: .noSuchFileOrDirectory))
-                throw Stop(verdict: .denied, errno: .noSuchFileOrDirectory, reason: "\(child) does not exist", at: child, cause: .missing)
+                if explains { evidence.append(EvidenceStep(path: child.display, role: isLast ? .target : .ancestor, check: "look up", outcome: .denied, because: "no such file or directory", errno: .noSuchFileOrDirectory)) }
+                throw stop(verdict: .denied, errno: .noSuchFileOrDirectory, reason: "\(child) does not exist", at: child, cause: .missing)
             }
             if f.type == .symlink {
                 links += 1
                 if links > AccessEvaluator.maxSymlinks {
-                    evidence.append(EvidenceStep(path: child.display, role: .symlink, check: "follow", outcome: .unknown, because: "more than 40 symlinks: a loop", errno: .tooManySymbolicLinkLevels))
-                    throw Stop(verdict: .unknown, errno: .tooManySymbolicLinkLevels, reason: "too many levels of symbolic links at \(child) (a loop?)", at: child, cause: .symlinkLoop)
+                    if explains { evidence.append(EvidenceStep(path: child.display, role: .symlink, check: "follow", outcome: .unknown, because: "more than 40 symlinks: a loop", errno: .tooManySymbolicLinkLevels)) }
+                    throw stop(verdict: .unknown, errno: .tooManySymbolicLinkLevels, reason: "too many levels of symbolic links at \(child) (a loop?)", at: child, cause: .symlinkLoop)
                 }
                 try checkProtectedSymlink(child, link: f, dir: dirFacts)
                 let target = f.symlinkTarget ?? RawPath(bytes: [])
                 let names = label(f)
-                evidence.append(EvidenceStep(
+                if explains { evidence.append(EvidenceStep(
                     path: child.display, role: .symlink, check: "follow", outcome: .info, because: "→ \(target)",
-                    fileType: f.type, fileMode: f.mode, hasACL: f.acl != nil, owner: names.0, group: names.1))
+                    fileType: f.type, fileMode: f.mode, hasACL: f.acl != nil, owner: names.0, group: names.1)) }
                 if target.bytes.isEmpty {
-                    throw Stop(verdict: .denied, errno: .noSuchFileOrDirectory, reason: "\(child) is an empty symlink", at: child, cause: .missing)
+                    throw stop(verdict: .denied, errno: .noSuchFileOrDirectory, reason: "\(child) is an empty symlink", at: child, cause: .missing)
                 }
                 if target.isAbsolute { resolved = [] }
                 var body = PathComponent.split(target)
@@ -231,8 +250,8 @@ struct Walk {
                 continue
             }
             if !isLast && f.type != .directory {
-                evidence.append(step(child, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: .notDirectory))
-                throw Stop(verdict: .denied, errno: .notDirectory, reason: "\(child) is not a directory", at: child, cause: .notADirectory)
+                if explains { evidence.append(step(child, .ancestor, "search", f, nil, granted: false, because: "not a directory", errno: .notDirectory)) }
+                throw stop(verdict: .denied, errno: .notDirectory, reason: "\(child) is not a directory", at: child, cause: .notADirectory)
             }
             resolved.append(name)
             if isLast { return Resolved(parent: resolved, last: nil, mustBeDirectory: component.slash) }
@@ -242,22 +261,22 @@ struct Walk {
 
     /// `.` or `..` as the entry to create or delete: open(O_CREAT) answers EISDIR; rmdir answers EINVAL
     /// for `.` and ENOTEMPTY for `..` (fs/namei.c `do_rmdir`), before it takes write access to the mount.
-    mutating func refuseDots(_ dir: RawPath, dotdot: Bool) throws {
+    mutating func refuseDots(_ dir: RawPath, dotdot: Bool) throws(Stop) {
         let errno = access == .create ? Errno.isDirectory : dotdot ? .directoryNotEmpty : .invalidArgument
         let why = "\(path) ends in . or ..: that names a directory, not an entry that can be \(access == .create ? "created" : "removed")"
-        evidence.append(EvidenceStep(path: dir.display, role: .target, check: access.rawValue, outcome: .denied, because: why, errno: errno))
-        throw Stop(verdict: .denied, errno: errno, reason: why, at: dir, cause: .invalidName)
+        if explains { evidence.append(EvidenceStep(path: dir.display, role: .target, check: access.rawValue, outcome: .denied, because: why, errno: errno)) }
+        throw stop(verdict: .denied, errno: errno, reason: why, at: dir, cause: .invalidName)
     }
 
     /// `fs.protected_symlinks`: in a sticky world-writable directory, a symlink is followed only by its
     /// owner or when the directory's owner owns it too (fs/namei.c `may_follow_link`).
-    mutating func checkProtectedSymlink(_ p: RawPath, link: FileFacts, dir: FileFacts) throws {
+    mutating func checkProtectedSymlink(_ p: RawPath, link: FileFacts, dir: FileFacts) throws(Stop) {
         guard source.protectedSysctls.symlinks != 0 else { return }
         guard dir.mode.isSticky, dir.mode.other.contains(.write) else { return }
         if principal.uid == link.uid || dir.uid == link.uid { return }
         let why = "fs.protected_symlinks=1: a symlink in a sticky world-writable directory is followed only by its owner"
-        evidence.append(EvidenceStep(path: p.display, role: .attribute, check: "follow", outcome: .denied, because: why, errno: .permissionDenied))
-        throw Stop(verdict: .denied, errno: .permissionDenied, reason: why, at: p, cause: .protectedSysctl)
+        if explains { evidence.append(EvidenceStep(path: p.display, role: .attribute, check: "follow", outcome: .denied, because: why, errno: .permissionDenied)) }
+        throw stop(verdict: .denied, errno: .permissionDenied, reason: why, at: p, cause: .protectedSysctl)
     }
 }
 

@@ -64,10 +64,10 @@ public struct ReachDelta: Sendable {
         self.accesses = accesses
         // Only verdicts are counted: the steps' texts are not built.
         let source = SweptFactsOnly()
-        beforeJudges = accesses.map { SweepJudge(source: source, principal: before.principal, access: $0, recordsEvidence: false) }
-        afterJudges = accesses.map { SweepJudge(source: source, principal: after.principal, access: $0, recordsEvidence: false) }
-        beforeEnter = SweepJudge(source: source, principal: before.principal, access: .search, recordsEvidence: false)
-        afterEnter = SweepJudge(source: source, principal: after.principal, access: .search, recordsEvidence: false)
+        beforeJudges = accesses.map { SweepJudge(source: source, principal: before.principal, access: $0, recordsEvidence: false, explains: false) }
+        afterJudges = accesses.map { SweepJudge(source: source, principal: after.principal, access: $0, recordsEvidence: false, explains: false) }
+        beforeEnter = SweepJudge(source: source, principal: before.principal, access: .search, recordsEvidence: false, explains: false)
+        afterEnter = SweepJudge(source: source, principal: after.principal, access: .search, recordsEvidence: false, explains: false)
     }
 
     /// Starts a root: whether each side's walk reaches it (search on every ancestor, symlinks followed).

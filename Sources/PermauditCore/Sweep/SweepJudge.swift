@@ -9,12 +9,16 @@ public struct SweepJudge: Sendable {
     /// Whether decisions carry their steps in full (paths, owner and group names); a sweep that prints only
     /// paths turns it off (the verdict, errno and reason are the same).
     public var recordsEvidence = true
+    /// Whether decisions carry a reason and steps at all; a sweep that prints only paths or counts turns
+    /// it off and gets the verdict and the errno, judged by the same checks, with nothing allocated.
+    public var explains = true
 
-    public init(source: any FactSource, principal: Principal, access: Access, recordsEvidence: Bool = true) {
+    public init(source: any FactSource, principal: Principal, access: Access, recordsEvidence: Bool = true, explains: Bool = true) {
         self.source = source
         self.principal = principal
         self.access = access
         self.recordsEvidence = recordsEvidence
+        self.explains = explains
     }
 
     /// What a sweep knows about one object: its path, facts and mount, and its directory's.
@@ -39,7 +43,8 @@ public struct SweepJudge: Sendable {
     public func canEnter(_ o: Reached) -> Bool {
         guard o.facts.type == .directory else { return false }
         var walk = self.walk(o, path: o.path, access: .search)
-        do {
+        walk.explains = false
+        do throws(Walk.Stop) {
             try walk.search(o.path, o.facts)
             return true
         } catch {
@@ -61,7 +66,7 @@ public struct SweepJudge: Sendable {
             var walk = self.walk(o, path: entry, access: .create)
             walk.cache[entry] = .missing
             // The walk to a new name searches the directory itself first, as it does for every component.
-            do {
+            do throws(Walk.Stop) {
                 try walk.search(o.path, o.facts)
             } catch {
                 return walk.finishing(Walk.Resolved(parent: components, last: nil, mustBeDirectory: true), failedSearch: error)
@@ -84,32 +89,21 @@ public struct SweepJudge: Sendable {
     /// Whether the principal has the access on the object (a granted decision).
     public func allows(_ o: Reached) -> Bool { decide(o)?.verdict == .granted }
 
+    /// Whether the object's access ACL can change a verdict this judge gives (the access asked and, for
+    /// a directory, the search that enters it): a sweep that does not explain reads the ACL only then.
+    public func needsACL(uid: UInt32, mode: FileMode, isDirectory: Bool) -> Bool {
+        if explains { return true }
+        guard let want = access.bits, access != .create, access != .delete else { return true }
+        return PermissionCheck.aclCanMatter(want, uid: uid, mode: mode, for: principal)
+            || (isDirectory && PermissionCheck.aclCanMatter(.execute, uid: uid, mode: mode, for: principal))
+    }
+
     private func walk(_ o: Reached, path: RawPath, access: Access) -> Walk {
-        let known = KnownMounts(base: source, object: o.path, mount: o.mount, parentMount: o.parentMount)
-        var walk = Walk(source: known, principal: principal, path: path, access: access)
+        var walk = Walk(source: source, principal: principal, path: path, access: access)
         walk.recordsEvidence = recordsEvidence
-        walk.cache[o.path] = .found(o.facts)
+        walk.explains = explains
+        walk.knownMounts = (o.path, o.mount, o.parentMount)
+        walk.seeded = (o.path, .found(o.facts))
         return walk
     }
-}
-
-/// A source whose mounts for a few paths are already known (the sweep takes them by mount id).
-private struct KnownMounts: FactSource {
-    let base: any FactSource
-    /// The object's path, its mount and its directory's (no dictionary: two comparisons per question).
-    let object: RawPath
-    let mount: MountFacts?
-    let parentMount: MountFacts?
-    func lookup(_ path: RawPath) -> FactLookup { base.lookup(path) }
-    func mount(containing path: RawPath) -> MountFacts? {
-        if let mount, path == object { return mount }
-        if let parentMount, path == object.parent { return parentMount }
-        return base.mount(containing: path)
-    }
-    var protectedSysctls: ProtectedSysctls { base.protectedSysctls }
-    var securityModules: SecurityModules { base.securityModules }
-    func userName(_ uid: UInt32) -> String? { base.userName(uid) }
-    func groupName(_ gid: UInt32) -> String? { base.groupName(gid) }
-    func isEmptyDirectory(_ path: RawPath) -> Bool? { base.isEmptyDirectory(path) }
-    func isMountPoint(_ path: RawPath) -> Bool { base.isMountPoint(path) }
 }
