@@ -37,7 +37,8 @@ struct ReachRecord: Sendable {
     let access: Access
     let host: any PermauditHost.Host
 
-    func append(_ o: SweptObject, _ d: AccessDecision, to out: inout [UInt8]) {
+    /// - Parameter d: the decision, for NDJSON's `grantedBy` (the other styles print the path alone).
+    func append(_ o: SweptObject, _ d: AccessDecision?, to out: inout [UInt8]) {
         switch style {
         case .ndjson:
             let raw = o.rawPath
@@ -51,7 +52,7 @@ struct ReachRecord: Sendable {
                 ("owner", host.userName(o.facts.uid).map(JSONValue.string) ?? .null),
                 ("group", host.groupName(o.facts.gid).map(JSONValue.string) ?? .null),
                 ("access", .string(access.rawValue)),
-                ("grantedBy", .string(d.evidence.last { $0.outcome == .granted }?.because ?? d.reason)),
+                ("grantedBy", .string(d.map { d in d.evidence.last { $0.outcome == .granted }?.because ?? d.reason } ?? "")),
             ]
             out.append(contentsOf: JSONValue.object(fields).rendered(pretty: false).utf8)
             out.append(10)
@@ -93,7 +94,9 @@ struct ReachVisitor: SweepVisitor {
         case .object(let o):
             examined += 1
             let reached = o.reached
-            if let d = judge.decide(reached), d.verdict == .granted {
+            // NDJSON says how each object was granted; the other outputs need the verdict alone.
+            let d = record.style == .ndjson ? judge.decide(reached) : nil
+            if let granted = d.map({ $0.verdict == .granted }) ?? judge.verdict(reached).map({ $0.verdict == .granted }), granted {
                 reachable += 1
                 if let output {
                     if sorted {

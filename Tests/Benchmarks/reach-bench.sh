@@ -3,24 +3,34 @@
 # folders, random owners and modes, about 10% with a named ACL entry. Times, interleaved in one run, best
 # of RUNS: permaudit reach for one principal; the kernel deciding for itself as that principal
 # (setpriv ... find -readable); find -printf of mode, owner, group; getfacl -R -p -n. Prints the ratios
-# and the peak RSS of each.
+# and the peak RSS of each. reach runs twice: with its default workers (one per core, at least 2) and
+# with --jobs 1 (one thread).
+#
+# Directory modes never give a class search without read (`--x`): find, running as the principal, cannot
+# list such a directory and stops there, while reach (run as root) lists it and judges what is below,
+# which the principal opens by name; on such a tree the two do not walk the same objects. BENCH_SEARCH_ONLY=1
+# adds 0711 directories anyway (a tree of its own) to show that case; the objects each walk looks at are
+# printed either way.
 # Usage (as root): Tests/Benchmarks/reach-bench.sh [SIZE=200000] [RUNS=5] [DIR=/tmp/permaudit-reach-bench]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 size=${1:-200000}
 runs=${2:-5}
-tree=${3:-/tmp/permaudit-reach-bench}
+searchOnly=${BENCH_SEARCH_ONLY:-0}
+suffix=""
+[ "$searchOnly" != 1 ] || suffix=-search-only
+tree=${3:-/tmp/permaudit-reach-bench$suffix}
 uid=62500 gid=62500
 [ "$(id -u)" = 0 ] || { echo "run as root (the tree has other owners; setpriv runs find as uid $uid)" >&2; exit 2; }
 # PERMAUDIT_BENCH_NOBUILD=1 times the release binary as it is (built already).
 [ -n "${PERMAUDIT_BENCH_NOBUILD:-}" ] || swift build -c release >/dev/null
 bin=$PWD/.build/release/permaudit
 
-if [ ! -f "$tree/.size-$size" ]; then
+if [ ! -f "$tree/.size-$size-v2" ]; then
   rm -rf -- "$tree"
-  python3 - "$tree" "$size" <<'EOF'
+  python3 - "$tree" "$size" "$searchOnly" <<'EOF'
 import os, random, sys
-root, size = sys.argv[1], int(sys.argv[2])
+root, size, search_only = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 random.seed(14)
 uids = [0, 62500, 62501, 62502]
 os.makedirs(root)
@@ -50,23 +60,30 @@ for dirpath, dirs, files in os.walk(root):
     for d in dirs:
         p = os.path.join(dirpath, d)
         os.chown(p, random.choice(uids), random.choice(uids))
-        os.chmod(p, random.choice([0o755, 0o755, 0o755, 0o750, 0o711, 0o700]))
+        modes = [0o755, 0o755, 0o755, 0o750, 0o711, 0o700] if search_only else [0o755, 0o755, 0o755, 0o750, 0o705, 0o700]
+        os.chmod(p, random.choice(modes))
 acl.close()
 EOF
   (cd / && setfacl --restore="$tree/.acls")
   rm -f -- "$tree/.acls"
-  touch "$tree/.size-$size"
+  touch "$tree/.size-$size-v2"
 fi
 
 objects=$(find "$tree" | wc -l)
-echo "tree: $tree ($objects objects, $size files), interleaved, best of $runs"
+echo "tree: $tree ($objects objects, $size files), interleaved, best of $runs, $(nproc) cores"
+# What each walk looks at: reach's own count; the objects find meets as the principal.
+examined=$("$bin" reach --user "$uid" --groups "$gid" --count "$tree" 2>&1 | sed -n 's/.* of \([0-9]*\) objects examined.*/\1/p')
+met=$(setpriv --reuid "$uid" --regid "$gid" --groups "$gid" find "$tree" 2>/dev/null | wc -l || true)
+readable=$(setpriv --reuid "$uid" --regid "$gid" --groups "$gid" find "$tree" -readable 2>/dev/null | wc -l || true)
+echo "objects examined: reach $examined, find as the principal $met ($readable readable)"
 declare -A bestms rssKB
-labels=(reach kernel-find find-printf getfacl)
+labels=(reach reach-jobs1 kernel-find find-printf getfacl)
 # cmd LABEL [PREFIX...]: runs the labelled command, after PREFIX (used for /usr/bin/time).
 cmd() {
   local l=$1; shift
   case $l in
     reach) "$@" "$bin" reach --user "$uid" --groups "$gid" --count "$tree" ;;
+    reach-jobs1) "$@" "$bin" reach --user "$uid" --groups "$gid" --count --jobs 1 "$tree" ;;
     kernel-find) "$@" setpriv --reuid "$uid" --regid "$gid" --groups "$gid" find "$tree" -readable ;;
     find-printf) "$@" find "$tree" -printf '%m %U %G %p\n' ;;
     getfacl) "$@" getfacl -R -p -n "$tree" ;;
@@ -89,5 +106,6 @@ printf '%-12s %8s %10s\n' command ms "maxRSS KB"
 for l in "${labels[@]}"; do printf '%-12s %8s %10s\n' "$l" "${bestms[$l]}" "${rssKB[$l]}"; done
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 echo "reach / kernel find -readable: $(ratio "${bestms[reach]}" "${bestms[kernel-find]}")   (goal <= 1.0)"
+echo "reach --jobs 1 / kernel find:   $(ratio "${bestms[reach-jobs1]}" "${bestms[kernel-find]}")"
 echo "reach / find -printf:          $(ratio "${bestms[reach]}" "${bestms[find-printf]}")"
 echo "reach / getfacl -R -p -n:      $(ratio "${bestms[reach]}" "${bestms[getfacl]}")   (goal <= 0.5)"

@@ -25,6 +25,7 @@ struct BadInputTests {
         Row(arguments: ["fix", "--dry-run"], says: ["--dry-run goes with --apply"]),
         Row(arguments: ["fix", "--path", "relative/path", "--user", "nobody"], says: ["--path relative/path", "absolute"]),
         Row(arguments: ["reach", "--user", "nobody"], says: ["<trees>"]),
+        Row(arguments: ["reach", "--user", "nobody", "--jobs", "0", "/tmp"], says: ["--jobs takes 1 to 256", "--jobs 4"]),
         Row(arguments: ["frobnicate"], says: ["'frobnicate'", "--help"]),
     ]
 

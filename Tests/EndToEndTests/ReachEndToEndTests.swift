@@ -51,14 +51,46 @@ struct ReachEndToEndTests {
         try "root:x:0:\nnogroup:x:65534:\n".write(toFile: root + "/etc/group", atomically: true, encoding: .utf8)
         for f in ["/etc/passwd", "/etc/group"] { chmod(root + f, 0o644) }
         symlink("/etc", root + "/var/log/host-etc")
-        let r = try runPermaudit(["reach", "--root", root, "--user", "nobody", "/var/log/host-etc"])
+        let r = try runPermaudit(["reach", "--sort", "--root", root, "--user", "nobody", "/var/log/host-etc"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.split(separator: "\n").map(String.init) == ["/etc", "/etc/group", "/etc/passwd"], "only the image's /etc: \(r.stdout)")
         // The whole image from its top: paths as the image names them (the kernel agreement test found
         // `/` printed the folder's last letter before each path).
-        let all = try runPermaudit(["reach", "--root", root, "--user", "nobody", "/"])
+        let all = try runPermaudit(["reach", "--sort", "--root", root, "--user", "nobody", "/"])
         #expect(all.status == 0, "\(all.stderr)")
         #expect(all.stdout.split(separator: "\n").map(String.init) == ["/", "/etc", "/etc/group", "/etc/passwd", "/var", "/var/log"], "a link is not an object of its own: \(all.stdout)")
+    }
+
+    @Test("the parallel sweep lists what one thread lists: --sort gives the one thread's order byte for byte, every output style", .enabled(if: isRoot, "runs as root to stage owners and modes"))
+    func parallelSweepListsWhatOneThreadLists() throws {
+        let tree = try temporaryTree()
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        // Enough directories that every worker takes some, with owners and modes that prune and refuse.
+        var rng = SystemRandomNumberGenerator()
+        for a in 0..<6 {
+            for b in 0..<6 {
+                let dir = "\(tree)/d\(a)/e\(b)"
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                for c in 0..<20 {
+                    let f = "\(dir)/f\(c)"
+                    try write(f, mode: [0o600, 0o640, 0o644, 0o604][Int.random(in: 0..<4, using: &rng)])
+                    chown(f, [0, 65534][Int.random(in: 0..<2, using: &rng)], 0)
+                }
+                chmod(dir, [0o755, 0o700, 0o750, 0o705][Int.random(in: 0..<4, using: &rng)])
+            }
+        }
+        for style in [["--null"], ["--long"], ["--format", "ndjson"]] {
+            let one = try runPermaudit(["reach", "--user", "nobody", "--jobs", "1"] + style + [tree])
+            let four = try runPermaudit(["reach", "--user", "nobody", "--jobs", "4"] + style + [tree])
+            let sorted = try runPermaudit(["reach", "--user", "nobody", "--jobs", "4", "--sort"] + style + [tree])
+            #expect(one.status == 0 && four.status == 0 && sorted.status == 0, "\(one.stderr) \(four.stderr) \(sorted.stderr)")
+            let separator: UInt8 = style == ["--null"] ? 0 : 10
+            let records = { (r: PermauditRun.Outcome) in r.rawStdout.split(separator: separator).map(Array.init) }
+            #expect(records(one).count > 100, "the tree gives nobody something to read: \(one.stderr)")
+            #expect(records(four).sorted { $0.lexicographicallyPrecedes($1) } == records(one).sorted { $0.lexicographicallyPrecedes($1) }, "\(style): the same records")
+            #expect(sorted.rawStdout == one.rawStdout, "\(style): --sort prints the one thread's depth-first, bytewise order")
+            #expect(four.stderr.split(separator: ";").first == one.stderr.split(separator: ";").first, "the same counts: \(four.stderr) vs \(one.stderr)")
+        }
     }
 
     @Test("a file name with a newline, quotes and invalid UTF-8 comes out byte for byte with --null", .enabled(if: isRoot, "runs as root to read every file"))

@@ -96,13 +96,13 @@ struct KernelAgreementTests {
                     // ACLs that can change a verdict read. Its verdicts and errnos are the kernel's too.
                     let lean = SweepJudge(source: source, principal: principal, access: access, recordsEvidence: false, explains: false)
                     var leanReached = Set<String>()
-                    var leanJudged: [String: AccessDecision] = [:]
+                    var leanJudged: [String: SweepVerdict] = [:]
                     var leanSweep = TreeSweep(host: host)
                     leanSweep.readsACL = { [lean] in lean.needsACL(uid: $0, mode: $1, isDirectory: $2) }
                     leanSweep.run(from: seen(tree.root)) { event in
                         guard case .object(let o) = event else { return false }
                         let r = o.reached
-                        if let d = lean.decide(r) {
+                        if let d = lean.verdict(r) {
                             leanJudged[o.displayPath] = d
                             if d.verdict == .granted { leanReached.insert(o.displayPath) }
                         }

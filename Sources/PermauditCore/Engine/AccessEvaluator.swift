@@ -82,9 +82,21 @@ struct Walk {
     mutating func finishing(_ resolved: Resolved, failedSearch: Stop? = nil) -> AccessDecision {
         do throws(Stop) {
             if let failedSearch { throw failedSearch }
-            return try finish(resolved)
+            let granted = try finish(resolved)
+            return decision(.granted, errno: nil, reason: granted.reason, at: nil, resolved: granted.resolved)
         } catch {
             return decision(error.verdict, errno: error.errno, reason: error.reason, at: error.at, resolved: nil, cause: error.cause)
+        }
+    }
+
+    /// The same final checks, the verdict and errno alone: no decision is built.
+    mutating func verdict(_ resolved: Resolved, failedSearch: Stop? = nil) -> SweepVerdict {
+        do throws(Stop) {
+            if let failedSearch { throw failedSearch }
+            _ = try finish(resolved)
+            return SweepVerdict(verdict: .granted, errno: nil)
+        } catch {
+            return SweepVerdict(verdict: error.verdict, errno: error.errno)
         }
     }
 

@@ -1,6 +1,16 @@
 extension Walk {
+    /// How a walk that passed every check ends: why (worded only when the walk explains) and the object.
+    struct Grant {
+        var reason: String
+        var resolved: RawPath
+    }
+
+    func grant(_ reason: @autoclosure () -> String, resolved: RawPath) -> Grant {
+        Grant(reason: explains ? reason() : "", resolved: resolved)
+    }
+
     /// The checks on the object itself, once the walk has reached it.
-    mutating func finish(_ r: Resolved) throws(Stop) -> AccessDecision {
+    mutating func finish(_ r: Resolved) throws(Stop) -> Grant {
         if let last = r.last {
             return try entryChange(parent: r.parent, name: last, mustBeDirectory: r.mustBeDirectory)
         }
@@ -26,7 +36,7 @@ extension Walk {
         switch access {
         case .statfs:
             if explains { evidence.append(step(target, .target, "statfs", f, nil, granted: true, because: "statfs needs only the walk to the path")) }
-            return decision(.granted, errno: nil, reason: "statfs(2) reaches \(target)", at: nil, resolved: target)
+            return grant("statfs(2) reaches \(target)", resolved: target)
         case .list, .search:
             guard f.type == .directory else {
                 if explains { evidence.append(step(target, .target, access.rawValue, f, nil, granted: false, because: "not a directory", errno: .notDirectory)) }
@@ -61,7 +71,7 @@ extension Walk {
             try refuseReadOnlyMount(target, f, mount: mount)
         }
         if outcome.granted {
-            return decision(.granted, errno: nil, reason: "\(word) \(target): \(outcome.because(for: principal))", at: nil, resolved: target)
+            return grant("\(word) \(target): \(outcome.because(for: principal))", resolved: target)
         }
         throw stop(verdict: .denied, errno: .permissionDenied, reason: "\(word) \(target): \(outcome.because(for: principal))", at: target, cause: .permission)
     }
@@ -100,7 +110,7 @@ extension Walk {
     }
 
     /// Create or delete an entry: write and search on the directory, then the entry's own rules.
-    mutating func entryChange(parent: [[UInt8]], name: [UInt8], mustBeDirectory: Bool) throws(Stop) -> AccessDecision {
+    mutating func entryChange(parent: [[UInt8]], name: [UInt8], mustBeDirectory: Bool) throws(Stop) -> Grant {
         let dir = RawPath(components: parent)
         let entry = RawPath(components: parent + [name])
         guard let d = try facts(dir) else {
@@ -133,7 +143,7 @@ extension Walk {
             throw stop(verdict: .denied, errno: .permissionDenied, reason: "\(access.rawValue) in \(dir) needs write and search on it: \(outcome.because(for: principal))", at: dir, cause: .permission)
         }
         if access == .create {
-            return decision(.granted, errno: nil, reason: "create \(entry): \(outcome.because(for: principal))", at: nil, resolved: entry)
+            return grant("create \(entry): \(outcome.because(for: principal))", resolved: entry)
         }
         guard let victim = existing else { preconditionFailure("checked above") }
         if d.isAppendOnly {
@@ -177,15 +187,15 @@ extension Walk {
         }
         if !stickyNote.isEmpty {
             if explains { evidence.append(step(entry, .target, "delete", victim, nil, granted: true, because: "write and search on \(dir) suffice" + stickyNote, errno: nil)) }
-            return decision(.granted, errno: nil, reason: "delete \(entry): \(outcome.because(for: principal))" + stickyNote, at: nil, resolved: entry)
+            return grant("delete \(entry): \(outcome.because(for: principal))" + stickyNote, resolved: entry)
         }
         if explains { evidence.append(step(entry, .target, "delete", victim, nil, granted: true, because: "write and search on \(dir) suffice")) }
-        return decision(.granted, errno: nil, reason: "delete \(entry): \(outcome.because(for: principal))", at: nil, resolved: entry)
+        return grant("delete \(entry): \(outcome.because(for: principal))", resolved: entry)
     }
 
     /// `open(O_CREAT)` of a name that exists: `protected_regular`/`protected_fifos` in sticky directories,
     /// then the existing object is opened for writing (a symlink is followed).
-    mutating func createOverExisting(dir: RawPath, _ d: FileFacts, entry: RawPath, _ e: FileFacts) throws(Stop) -> AccessDecision {
+    mutating func createOverExisting(dir: RawPath, _ d: FileFacts, entry: RawPath, _ e: FileFacts) throws(Stop) -> Grant {
         if e.type == .directory {
             if explains { evidence.append(step(entry, .target, "create", e, nil, granted: false, because: "a directory of that name exists", errno: .isDirectory)) }
             throw stop(verdict: .denied, errno: .isDirectory, reason: "\(entry) is a directory", at: entry, cause: .isADirectory)
@@ -212,7 +222,7 @@ extension Walk {
             try refuseReadOnlyMount(entry, e, mount: mount(containing: entry))
         }
         if outcome.granted {
-            return decision(.granted, errno: nil, reason: "\(entry) exists and opens for writing: \(outcome.because(for: principal))", at: nil, resolved: entry)
+            return grant("\(entry) exists and opens for writing: \(outcome.because(for: principal))", resolved: entry)
         }
         throw stop(verdict: .denied, errno: .permissionDenied, reason: "\(entry) exists and does not open for writing: \(outcome.because(for: principal))", at: entry, cause: .permission)
     }

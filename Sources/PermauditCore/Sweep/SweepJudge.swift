@@ -57,6 +57,20 @@ public struct SweepJudge: Sendable {
     /// directories whether a new entry can be made in them; `delete` asks of every entry but the start
     /// whether it can be unlinked (or, for a directory, removed).
     public func decide(_ o: Reached) -> AccessDecision? {
+        judge(o) { walk, resolved, failedSearch in walk.finishing(resolved, failedSearch: failedSearch) }
+    }
+
+    /// The verdict and errno alone, by the same checks as `decide`, without building a decision: what a
+    /// sweep that only counts or prints paths asks for each object.
+    public func verdict(_ o: Reached) -> SweepVerdict? {
+        judge(o) { walk, resolved, failedSearch in walk.verdict(resolved, failedSearch: failedSearch) }
+    }
+
+    /// Whether the principal has the access on the object (a granted verdict).
+    public func allows(_ o: Reached) -> Bool { verdict(o)?.verdict == .granted }
+
+    /// Where the walk to the object stands for this access, handed to `end` (the decision or the verdict).
+    private func judge<R>(_ o: Reached, end: (inout Walk, Walk.Resolved, Walk.Stop?) -> R) -> R? {
         switch access {
         case .create:
             guard o.facts.type == .directory else { return nil }
@@ -69,25 +83,22 @@ public struct SweepJudge: Sendable {
             do throws(Walk.Stop) {
                 try walk.search(o.path, o.facts)
             } catch {
-                return walk.finishing(Walk.Resolved(parent: components, last: nil, mustBeDirectory: true), failedSearch: error)
+                return end(&walk, Walk.Resolved(parent: components, last: nil, mustBeDirectory: true), error)
             }
-            return walk.finishing(Walk.Resolved(parent: components, last: fresh, mustBeDirectory: false))
+            return end(&walk, Walk.Resolved(parent: components, last: fresh, mustBeDirectory: false), nil)
         case .delete:
             let components = o.path.components
             guard let parent = o.parent, let name = components.last else { return nil }
             var walk = self.walk(o, path: o.path, access: .delete)
             walk.cache[o.path.parent] = .found(parent)
-            return walk.finishing(Walk.Resolved(parent: Array(components.dropLast()), last: name, mustBeDirectory: false))
+            return end(&walk, Walk.Resolved(parent: Array(components.dropLast()), last: name, mustBeDirectory: false), nil)
         default:
             guard o.facts.type != .symlink else { return nil }
             var walk = self.walk(o, path: o.path, access: access)
             // The sweep's path is clean (absolute, no empty component): it is the path its components make.
-            return walk.finishing(Walk.Resolved(parent: [], last: nil, mustBeDirectory: false, known: o.path))
+            return end(&walk, Walk.Resolved(parent: [], last: nil, mustBeDirectory: false, known: o.path), nil)
         }
     }
-
-    /// Whether the principal has the access on the object (a granted decision).
-    public func allows(_ o: Reached) -> Bool { decide(o)?.verdict == .granted }
 
     /// Whether the object's access ACL can change a verdict this judge gives (the access asked and, for
     /// a directory, the search that enters it): a sweep that does not explain reads the ACL only then.
@@ -106,4 +117,11 @@ public struct SweepJudge: Sendable {
         walk.seeded = (o.path, .found(o.facts))
         return walk
     }
+}
+
+/// A sweep's answer for one object without the words: granted, denied or unknown, and the errno the
+/// operation would fail with.
+public struct SweepVerdict: Hashable, Sendable {
+    public var verdict: AccessDecision.Verdict
+    public var errno: Errno?
 }
