@@ -81,9 +81,12 @@ struct ReachVisitor: SweepVisitor {
     /// With --sort: each record with its path, to be ordered bytewise at the end.
     var held: [(path: [UInt8], record: [UInt8])] = []
     private var pending: [UInt8] = []
+    /// This worker's walk, kept from object to object.
+    private var space: SweepJudge.Workspace
 
     init(judge: SweepJudge, record: ReachRecord, output: SharedOutput?, sorted: Bool) {
         self.judge = judge
+        space = judge.workspace()
         self.record = record
         self.output = output
         self.sorted = sorted
@@ -96,7 +99,7 @@ struct ReachVisitor: SweepVisitor {
             let reached = o.reached
             // NDJSON says how each object was granted; the other outputs need the verdict alone.
             let d = record.style == .ndjson ? judge.decide(reached) : nil
-            if let granted = d.map({ $0.verdict == .granted }) ?? judge.verdict(reached).map({ $0.verdict == .granted }), granted {
+            if let granted = d.map({ $0.verdict == .granted }) ?? judge.verdict(reached, in: &space).map({ $0.verdict == .granted }), granted {
                 reachable += 1
                 if let output {
                     if sorted {
@@ -112,7 +115,7 @@ struct ReachVisitor: SweepVisitor {
                     }
                 }
             }
-            return judge.canEnter(reached)
+            return judge.canEnter(reached, in: &space)
         case .unreadable(let path, let error):
             unreadable.append((path, error))
             return false

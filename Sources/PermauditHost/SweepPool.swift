@@ -66,8 +66,10 @@ final class SweepPool: Sendable {
                 if let stolen = deques[victim].items.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return stolen }
             }
             if outstanding.load(ordering: .acquiring) == 0 { return nil }
+            // Work comes back within microseconds (another worker is listing a directory): yield the core
+            // first, sleep only when the wait grows long (a worker stuck on a slow file system).
             idle += 1
-            if idle < 64 { sched_yield() } else { usleep(idle < 1024 ? 20 : 200) }
+            if idle < 4096 { sched_yield() } else { usleep(50) }
         }
     }
 

@@ -156,7 +156,7 @@ public struct TreeSweep: Sendable {
     }
 
     /// Lists an open directory (closing it when it cannot be listed): its names, bytewise sorted.
-    private func names<V: SweepVisitor>(of fd: Int32, path: [UInt8], visitor: inout V) -> NameList? {
+    private func names<V: SweepVisitor>(of fd: Int32, path: [UInt8], visitor: inout V, sorted: Bool = true) -> NameList? {
         var names = NameList()
         let listed = DirectoryEntries.forEach(in: fd) { (name: UnsafeBufferPointer<UInt8>, _: UInt8) in
             names.entries.append((start: names.bytes.count, count: name.count))
@@ -168,7 +168,7 @@ public struct TreeSweep: Sendable {
             _ = visitor.visit(.unreadable(path: path.isEmpty ? [UInt8(ascii: "/")] : path, error: HostError("list", path: RawPath(bytes: path).display, errno: e)))
             return nil
         }
-        names.sort()
+        if sorted { names.sort() }
         return names
     }
 
@@ -188,8 +188,12 @@ public struct TreeSweep: Sendable {
     func walk<V: SweepVisitor>(_ view: FileSystemView, _ item: Pending, path: inout [UInt8], visitor: inout V, pool: SweepPool?, vanished: inout Int) {
         path = item.path
         let aclFilter = readsACL.map { wants in { (f: FileFacts) in wants(f.uid, f.mode, f.type == .directory) } }
-        guard let first = names(of: item.fd, path: path, visitor: &visitor) else { return }
-        var stack = [Level(fd: item.fd, facts: item.facts, names: first, base: path.count, device: item.facts.device, mountID: item.facts.mountID, mount: item.mount, depth: item.depth)]
+        // One thread walks in bytewise name order; a pool's order is no order anyway (`--sort` sorts at the end).
+        let inOrder = pool == nil
+        guard let first = names(of: item.fd, path: path, visitor: &visitor, sorted: inOrder) else { return }
+        // A worker of a pool takes the mount in a box of its own (no reference count shared across cores).
+        let mount = pool == nil ? item.mount : item.mount?.unshared()
+        var stack = [Level(fd: item.fd, facts: item.facts, names: first, base: path.count, device: item.facts.device, mountID: item.facts.mountID, mount: mount, depth: item.depth)]
         while let top = stack.indices.last {
             guard stack[top].next < stack[top].names.entries.count else {
                 close(stack[top].fd)
@@ -230,7 +234,7 @@ public struct TreeSweep: Sendable {
                 continue
             }
             if let pool, pool.offer(Pending(fd: child, path: path, facts: facts, mount: mountHere, depth: level.depth + 1)) { continue }
-            guard let childNames = names(of: child, path: path, visitor: &visitor) else { continue }
+            guard let childNames = names(of: child, path: path, visitor: &visitor, sorted: inOrder) else { continue }
             stack.append(Level(fd: child, facts: facts, names: childNames, base: path.count, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: level.depth + 1))
         }
     }

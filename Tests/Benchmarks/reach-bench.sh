@@ -23,7 +23,8 @@ tree=${3:-/tmp/permaudit-reach-bench$suffix}
 uid=62500 gid=62500
 [ "$(id -u)" = 0 ] || { echo "run as root (the tree has other owners; setpriv runs find as uid $uid)" >&2; exit 2; }
 # PERMAUDIT_BENCH_NOBUILD=1 times the release binary as it is (built already).
-[ -n "${PERMAUDIT_BENCH_NOBUILD:-}" ] || swift build -c release >/dev/null
+# The release build the package ships (the Swift runtime linked in: no dynamic loading at each start).
+[ -n "${PERMAUDIT_BENCH_NOBUILD:-}" ] || swift build -c release --static-swift-stdlib >/dev/null
 bin=$PWD/.build/release/permaudit
 
 if [ ! -f "$tree/.size-$size-v2" ]; then

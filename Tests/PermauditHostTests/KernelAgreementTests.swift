@@ -99,14 +99,16 @@ struct KernelAgreementTests {
                     var leanJudged: [String: SweepVerdict] = [:]
                     var leanSweep = TreeSweep(host: host)
                     leanSweep.readsACL = { [lean] in lean.needsACL(uid: $0, mode: $1, isDirectory: $2) }
+                    // In a workspace kept from object to object, as each of reach's workers keeps one.
+                    var space = lean.workspace()
                     leanSweep.run(from: seen(tree.root)) { event in
                         guard case .object(let o) = event else { return false }
                         let r = o.reached
-                        if let d = lean.verdict(r) {
+                        if let d = lean.verdict(r, in: &space) {
                             leanJudged[o.displayPath] = d
                             if d.verdict == .granted { leanReached.insert(o.displayPath) }
                         }
-                        return lean.canEnter(r)
+                        return lean.canEnter(r, in: &space)
                     }
                     // A name of this sweep's own: a new entry left in an append-only folder (root cannot unlink
                     // it there) must not be what the next principal's create opens.

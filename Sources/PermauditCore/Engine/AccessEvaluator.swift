@@ -25,8 +25,9 @@ public struct AccessEvaluator: Sendable {
 struct Walk {
     let source: any FactSource
     let principal: Principal
-    let path: RawPath
-    let access: Access
+    /// What is asked: a sweep's reusable walk (`SweepJudge.Workspace`) sets them again for each object.
+    var path: RawPath
+    var access: Access
     var evidence: [EvidenceStep] = []
     var cache: [RawPath: FactLookup] = [:]
     /// One fact the caller already holds (a sweep's object), kept out of the dictionary: no allocation.

@@ -73,6 +73,14 @@ public struct MountFacts: Hashable, Sendable, Codable {
         return (owner.uid, owner.gid)
     }
 
+    /// The same mount in a box of its own: a sweep worker takes one, so that the reference counts it
+    /// touches for every object are its own, not a line every core writes.
+    public func unshared() -> MountFacts {
+        var copy = self
+        copy.storage = storage.copy()
+        return copy
+    }
+
     private mutating func unique() -> Storage {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
         return storage

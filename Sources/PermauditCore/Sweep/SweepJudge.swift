@@ -41,8 +41,51 @@ public struct SweepJudge: Sendable {
 
     /// Whether the sweep enters a directory: the walk's search check on it.
     public func canEnter(_ o: Reached) -> Bool {
+        var walk = fresh(o)
+        return canEnter(o, walk: &walk)
+    }
+
+    /// The decision for the object, or nil when the access is not asked of this object in a sweep: a
+    /// symlink is not followed (its target is judged where it lies) except to delete it; `create` asks of
+    /// directories whether a new entry can be made in them; `delete` asks of every entry but the start
+    /// whether it can be unlinked (or, for a directory, removed).
+    public func decide(_ o: Reached) -> AccessDecision? {
+        var walk = fresh(o)
+        return judge(o, walk: &walk) { walk, resolved, failedSearch in walk.finishing(resolved, failedSearch: failedSearch) }
+    }
+
+    /// The verdict and errno alone, by the same checks as `decide`, without building a decision: what a
+    /// sweep that only counts or prints paths asks for each object.
+    public func verdict(_ o: Reached) -> SweepVerdict? {
+        var walk = fresh(o)
+        return judge(o, walk: &walk) { walk, resolved, failedSearch in walk.verdict(resolved, failedSearch: failedSearch) }
+    }
+
+    /// Whether the principal has the access on the object (a granted verdict).
+    public func allows(_ o: Reached) -> Bool { verdict(o)?.verdict == .granted }
+
+    /// A sweep worker's walk, kept from one object to the next: the principal and the source are held
+    /// once, not copied for every object (nor their reference counts touched by every worker at once).
+    public struct Workspace: Sendable {
+        fileprivate var walk: Walk
+    }
+
+    /// A workspace for this judge, one per worker.
+    public func workspace() -> Workspace {
+        Workspace(walk: Walk(source: source, principal: principal, path: RawPath(bytes: [UInt8(ascii: "/")]), access: access))
+    }
+
+    /// `verdict`, in a worker's workspace.
+    public func verdict(_ o: Reached, in space: inout Workspace) -> SweepVerdict? {
+        judge(o, walk: &space.walk) { walk, resolved, failedSearch in walk.verdict(resolved, failedSearch: failedSearch) }
+    }
+
+    /// `canEnter`, in a worker's workspace.
+    public func canEnter(_ o: Reached, in space: inout Workspace) -> Bool { canEnter(o, walk: &space.walk) }
+
+    private func canEnter(_ o: Reached, walk: inout Walk) -> Bool {
         guard o.facts.type == .directory else { return false }
-        var walk = self.walk(o, path: o.path, access: .search)
+        prepare(&walk, o, path: o.path, access: .search)
         walk.explains = false
         do throws(Walk.Stop) {
             try walk.search(o.path, o.facts)
@@ -52,32 +95,15 @@ public struct SweepJudge: Sendable {
         }
     }
 
-    /// The decision for the object, or nil when the access is not asked of this object in a sweep: a
-    /// symlink is not followed (its target is judged where it lies) except to delete it; `create` asks of
-    /// directories whether a new entry can be made in them; `delete` asks of every entry but the start
-    /// whether it can be unlinked (or, for a directory, removed).
-    public func decide(_ o: Reached) -> AccessDecision? {
-        judge(o) { walk, resolved, failedSearch in walk.finishing(resolved, failedSearch: failedSearch) }
-    }
-
-    /// The verdict and errno alone, by the same checks as `decide`, without building a decision: what a
-    /// sweep that only counts or prints paths asks for each object.
-    public func verdict(_ o: Reached) -> SweepVerdict? {
-        judge(o) { walk, resolved, failedSearch in walk.verdict(resolved, failedSearch: failedSearch) }
-    }
-
-    /// Whether the principal has the access on the object (a granted verdict).
-    public func allows(_ o: Reached) -> Bool { verdict(o)?.verdict == .granted }
-
     /// Where the walk to the object stands for this access, handed to `end` (the decision or the verdict).
-    private func judge<R>(_ o: Reached, end: (inout Walk, Walk.Resolved, Walk.Stop?) -> R) -> R? {
+    private func judge<R>(_ o: Reached, walk: inout Walk, end: (inout Walk, Walk.Resolved, Walk.Stop?) -> R) -> R? {
         switch access {
         case .create:
             guard o.facts.type == .directory else { return nil }
             let components = o.path.components
             let fresh: [UInt8] = Array(".permaudit-new-entry".utf8)
             let entry = o.path.appending(fresh)
-            var walk = self.walk(o, path: entry, access: .create)
+            prepare(&walk, o, path: entry, access: .create)
             walk.cache[entry] = .missing
             // The walk to a new name searches the directory itself first, as it does for every component.
             do throws(Walk.Stop) {
@@ -89,12 +115,12 @@ public struct SweepJudge: Sendable {
         case .delete:
             let components = o.path.components
             guard let parent = o.parent, let name = components.last else { return nil }
-            var walk = self.walk(o, path: o.path, access: .delete)
+            prepare(&walk, o, path: o.path, access: .delete)
             walk.cache[o.path.parent] = .found(parent)
             return end(&walk, Walk.Resolved(parent: Array(components.dropLast()), last: name, mustBeDirectory: false), nil)
         default:
             guard o.facts.type != .symlink else { return nil }
-            var walk = self.walk(o, path: o.path, access: access)
+            prepare(&walk, o, path: o.path, access: access)
             // The sweep's path is clean (absolute, no empty component): it is the path its components make.
             return end(&walk, Walk.Resolved(parent: [], last: nil, mustBeDirectory: false, known: o.path), nil)
         }
@@ -109,13 +135,18 @@ public struct SweepJudge: Sendable {
             || (isDirectory && PermissionCheck.aclCanMatter(.execute, uid: uid, mode: mode, for: principal))
     }
 
-    private func walk(_ o: Reached, path: RawPath, access: Access) -> Walk {
-        var walk = Walk(source: source, principal: principal, path: path, access: access)
+    private func fresh(_ o: Reached) -> Walk { Walk(source: source, principal: principal, path: o.path, access: access) }
+
+    /// Sets a walk (fresh or a worker's) to ask `access` of `path`, with the sweep's facts and mounts of `o`.
+    private func prepare(_ walk: inout Walk, _ o: Reached, path: RawPath, access: Access) {
+        walk.path = path
+        walk.access = access
         walk.recordsEvidence = recordsEvidence
         walk.explains = explains
         walk.knownMounts = (o.path, o.mount, o.parentMount)
         walk.seeded = (o.path, .found(o.facts))
-        return walk
+        if !walk.evidence.isEmpty { walk.evidence.removeAll(keepingCapacity: true) }
+        if !walk.cache.isEmpty { walk.cache = [:] }
     }
 }
 
