@@ -15,6 +15,7 @@ extension Permaudit {
     /// `permaudit audit`: every rule of the profile on this host (or an image), for the service's principal.
     struct Audit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "audit",
             abstract: "Audit a host (or an image with --root) for a service account, as a preflight or a cron job.",
             discussion: """
                 Without principal options the profile decides: its systemd unit's credentials if the unit exists, else \

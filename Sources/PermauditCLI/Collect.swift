@@ -9,6 +9,7 @@ extension Permaudit {
     /// that host, for `audit --facts`, `explain --facts` and `fix --facts`.
     struct Collect: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "collect",
             abstract: "Print the script that gathers a facts file on a Windows or macOS host, for audit/explain/fix --facts.",
             discussion: """
                 Windows: a PowerShell script (Windows PowerShell 5.1 or PowerShell 7, inbox modules only). Run it on the host, \

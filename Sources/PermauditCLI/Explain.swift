@@ -14,6 +14,7 @@ extension Permaudit {
     /// `permaudit explain PATH --access A`: the verdict and every step the kernel takes.
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "explain",
             abstract: "Explain whether a principal can access a path, step by step, as the kernel decides it.",
             discussion: "Exit status: 0 granted, 1 denied, 3 unknown (permaudit could not look), 2 bad input.")
 

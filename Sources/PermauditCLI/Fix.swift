@@ -14,6 +14,7 @@ extension Permaudit {
     /// rollback, as JSON, or applied directly.
     struct Fix: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fix",
             abstract: "Plan the narrowest fix for what a principal cannot reach; write it as a script with a rollback, as JSON, or apply it.",
             discussion: """
                 By default the plan fixes what the same `permaudit audit` fails (same --profile, --integration, --rules and \

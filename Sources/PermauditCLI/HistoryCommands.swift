@@ -5,7 +5,7 @@ import PermauditHistory
 extension Permaudit {
     /// `permaudit history --record DB`: the runs `audit --record` kept.
     struct History: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the audit runs recorded with `audit --record DB`, newest first.")
+        static let configuration = CommandConfiguration(commandName: "history", abstract: "List the audit runs recorded with `audit --record DB`, newest first.")
 
         @Option(name: .long, help: ArgumentHelp("The history database written by `audit --record`.", valueName: "DB"))
         var record: String
@@ -31,6 +31,7 @@ extension Permaudit {
     /// `permaudit diff --record DB [OLD NEW]`: what changed between two recorded runs.
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Show what changed between two recorded runs (default: the newest run and the one before it for the same host and principal).",
             discussion: "Exit status: 0 nothing changed, 1 something changed, 2 bad input.")
 

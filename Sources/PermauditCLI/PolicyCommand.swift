@@ -13,6 +13,7 @@ extension Permaudit {
 
         struct Show: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "show",
                 abstract: "What a policy implies, input by input: files, mounts, channels, capabilities, and every part not interpreted (file:line).",
                 discussion: "Exit status: 0 read (parts not interpreted are listed), 2 not a policy (not YAML, no inputs) or unreadable.")
 

@@ -8,6 +8,7 @@ extension Permaudit {
     /// `permaudit reach TREE...`: everything under the trees that the principal can access.
     struct Reach: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reach",
             abstract: "List everything under the trees that the principal can access (a whole-tree sweep).",
             discussion: """
                 The walk to each TREE is judged as `explain` judges it; below it the sweep is physical (symlinks \

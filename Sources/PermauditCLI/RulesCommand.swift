@@ -6,6 +6,7 @@ extension Permaudit {
     /// `permaudit rules list | show ID | lint DIR | docs | embed DIR`.
     struct Rules: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rules",
             abstract: "The rule catalog: list, show, lint a folder, generate its documentation.",
             subcommands: [List.self, Show.self, Lint.self, Docs.self])
 
@@ -25,7 +26,7 @@ extension Permaudit {
         }
 
         struct List: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List the rules: id, severity, platforms, title.")
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List the rules: id, severity, platforms, title.")
             @OptionGroup var catalog: CatalogOptions
             func run() throws {
                 let c = try catalog.load()
@@ -38,7 +39,7 @@ extension Permaudit {
         }
 
         struct Show: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Show one rule in full.")
+            static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one rule in full.")
             @Argument(help: "The rule id (see `permaudit rules list`).") var id: String
             @OptionGroup var catalog: CatalogOptions
             func run() throws {
@@ -65,6 +66,7 @@ extension Permaudit {
 
         struct Lint: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "lint",
                 abstract: "Check a folder of rule files: every problem as file:line: what is wrong.",
                 discussion: "Exit status: 0 clean, 2 problems found.")
             @Argument(help: "The folder.") var directory: String
@@ -79,7 +81,7 @@ extension Permaudit {
         }
 
         struct Docs: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Print the catalog's documentation (Rules/README.md) as Markdown.")
+            static let configuration = CommandConfiguration(commandName: "docs", abstract: "Print the catalog's documentation (Rules/README.md) as Markdown.")
             @OptionGroup var catalog: CatalogOptions
             func run() throws { print(RuleDocs.markdown(try catalog.load()), terminator: "") }
         }

@@ -5,11 +5,13 @@ extension Permaudit {
     /// `permaudit fleet`: audit many hosts through the tools admins already run (Ansible).
     struct Fleet: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fleet",
             abstract: "Audit a fleet through Ansible: print the playbook (and an inventory example); merge the reports with `permaudit merge`.",
             subcommands: [Playbook.self])
 
         struct Playbook: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "playbook",
                 abstract: "Print an Ansible playbook that runs the same audit on every host and fetches each JSON report into one folder.",
                 discussion: """
                     ansible-playbook -i inventory.yml permaudit-fleet.yml && permaudit merge permaudit-reports

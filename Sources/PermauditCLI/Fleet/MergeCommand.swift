@@ -8,6 +8,7 @@ extension Permaudit {
     /// `permaudit merge`: the fleet view of many hosts' JSON reports.
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Merge hosts' JSON reports (a folder the fleet playbook filled, or files) into the fleet view.",
             discussion: """
                 Per rule: how many hosts fail, pass, are unknown or not applicable, and which; the hosts that differ \

@@ -6,6 +6,7 @@ extension Permaudit {
     /// its logrotate stanza; printed, or written under a folder (`/` installs it).
     struct Schedule: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "schedule",
             abstract: "Print (or install) the cron audit job: a hardened oneshot service and timer, or a cron line, and its logrotate stanza.",
             discussion: """
                 Each run records itself in the history, appends only the findings that changed to an ECS NDJSON file \
