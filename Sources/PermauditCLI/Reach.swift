@@ -16,6 +16,9 @@ extension Permaudit {
                 principal can reach. Directories permaudit itself cannot read are reported on standard error as \
                 unknown. Exit status: 0 done, 2 bad input, 3 some part could not be looked at.
 
+                The sweep runs on one worker per core (--jobs N): paths stream out as the workers judge them, each \
+                line whole, in no fixed order; --sort prints them in bytewise path order (the order of --jobs 1).
+
                 --changed-by 'group G' or --changed-by 'cap C' lists instead what that membership or capability \
                 would add: the objects the principal can access with it and not without it (whether or not the \
                 principal has it now). The figure is the one `audit` prints for a too-broad group and `fix` for a \
