@@ -42,6 +42,9 @@ public struct ReachDeltaSweep {
             self.roots.append(start)
             delta.begin(beforeReaches: reachesBefore, afterReaches: reachesAfter)
             var sweep = TreeSweep(host: host, oneFileSystem: oneFileSystem)
+            // Only verdicts are compared: an ACL that cannot change one on either side is not read.
+            let judges = delta
+            sweep.readsACL = { judges.needsACL(uid: $0, mode: $1, isDirectory: $2) }
             sweep.run(from: start) { event in
                 switch event {
                 case .object(let o): return delta.visit(path: o.path, facts: o.facts, mount: o.mount, depth: o.depth)

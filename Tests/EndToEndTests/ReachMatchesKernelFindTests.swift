@@ -69,4 +69,66 @@ struct ReachMatchesKernelFindTests {
         #expect(byReach.subtracting(byKernel).sorted() == [], "reach lists, the kernel does not")
         #expect(byKernel.subtracting(byReach).sorted() == [], "the kernel lists, reach does not")
     }
+
+    @Test("reach --changed-by 'group G' lists exactly what the kernel's find -readable adds when the principal joins G", .enabled(if: isRoot && hasTools, "needs root, setpriv, find, setfacl and groupadd"))
+    func changedByMatchesKernelFind() throws {
+        var uid = UInt32.random(in: 61000...61900)
+        while getpwuid(uid) != nil || getgrgid(uid) != nil { uid = UInt32.random(in: 61000...61900) }
+        // The group the change adds: the test's own, removed at the end (a name somebody has stays theirs).
+        let group = "pa-reachk-\(getpid() % 10000)-\(Int.random(in: 1000...9999))"
+        guard getgrnam(group) == nil else { return }
+        let made = try PermauditRun.runProcess("/usr/sbin/groupadd", ["--system", group])
+        try #require(made.status == 0, "groupadd: \(made.stderr)")
+        defer { _ = try? PermauditRun.runProcess("/usr/sbin/groupdel", [group]) }
+        guard let entry = getgrnam(group) else { Issue.record("groupadd made no \(group)"); return }
+        let g = entry.pointee.gr_gid
+        let tree = "/tmp/permaudit-speed-delta-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        chmod(tree, 0o755)
+        var rng = SystemRandomNumberGenerator()
+        let owners: [UInt32] = [0, uid]
+        let groups: [UInt32] = [0, uid, g]
+        let fileModes: [mode_t] = [0o600, 0o640, 0o644, 0o604, 0o660, 0o400, 0o444, 0o040]
+        // Read and search together, or neither, for each class: find as the principal lists what it enters.
+        let dirModes: [mode_t] = [0o755, 0o750, 0o700, 0o705, 0o770, 0o754, 0o075]
+        var acls: [String] = []
+        func stage(_ dir: String, depth: Int) throws {
+            for i in 0..<10 {
+                let f = "\(dir)/f\(i)"
+                FileManager.default.createFile(atPath: f, contents: Data("x\n".utf8))
+                chown(f, owners.randomElement(using: &rng) ?? 0, groups.randomElement(using: &rng) ?? 0)
+                chmod(f, fileModes.randomElement(using: &rng) ?? 0o600)
+                if Int.random(in: 0..<4, using: &rng) == 0 {
+                    let entry = [("g:\(g):r"), ("u:\(uid):-"), ("g:\(g):-"), ("u:\(uid):r")].randomElement(using: &rng) ?? "g:\(g):r"
+                    let mask = Bool.random(using: &rng) ? "r" : "-"
+                    acls.append("setfacl -m \(entry),m::\(mask) \(f)")
+                }
+            }
+            guard depth < 3 else { return }
+            for j in 0..<3 {
+                let d = "\(dir)/d\(j)"
+                try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: false)
+                try stage(d, depth: depth + 1)
+                chown(d, owners.randomElement(using: &rng) ?? 0, groups.randomElement(using: &rng) ?? 0)
+                chmod(d, dirModes.randomElement(using: &rng) ?? 0o755)
+                if Int.random(in: 0..<5, using: &rng) == 0 { acls.append("setfacl -m g:\(g):rx \(d)") }
+            }
+        }
+        try stage(tree, depth: 0)
+        let set = try PermauditRun.runProcess("/bin/sh", ["-e", "-c", acls.joined(separator: "\n")])
+        try #require(set.status == 0, "setfacl: \(set.stderr)")
+
+        func kernel(_ groupList: String) throws -> Set<String> {
+            let r = try PermauditRun.runProcess("/usr/bin/setpriv", ["--reuid", "\(uid)", "--regid", "\(uid)", "--groups", groupList, "/usr/bin/find", tree, "-readable", "-print0"])
+            return Set(r.rawStdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+        }
+        let added = try kernel("\(uid),\(g)").subtracting(try kernel("\(uid)"))
+        let reach = try PermauditRun.run(["reach", "--user", "\(uid)", "--groups", "\(uid)", "--changed-by", "group \(group)", "--null", tree])
+        #expect(reach.status == 0, "\(reach.stderr)")
+        let byReach = Set(reach.rawStdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+        #expect(added.count > 5, "joining the group opens something: \(reach.stderr)")
+        #expect(byReach.subtracting(added).sorted() == [], "reach says the group opens, the kernel does not")
+        #expect(added.subtracting(byReach).sorted() == [], "the kernel opens with the group, reach does not say so")
+    }
 }

@@ -56,6 +56,8 @@ public struct ReachDelta: Sendable {
     private let afterEnter: SweepJudge
     /// Whether each side reaches the children of the directory at each depth of the current branch.
     private var reaches: [(before: Bool, after: Bool)] = []
+    /// The judges' walks, kept from object to object (`beforeJudges`, `afterJudges`, then the two enter judges).
+    private var spaces: [SweepJudge.Workspace]
 
     /// - Parameter accesses: the accesses to compare, among `read`, `write`, `execute` (the directory words follow).
     public init(before: Side, after: Side, accesses: [Access] = [.read]) {
@@ -68,6 +70,13 @@ public struct ReachDelta: Sendable {
         afterJudges = accesses.map { SweepJudge(source: source, principal: after.principal, access: $0, recordsEvidence: false, explains: false) }
         beforeEnter = SweepJudge(source: source, principal: before.principal, access: .search, recordsEvidence: false, explains: false)
         afterEnter = SweepJudge(source: source, principal: after.principal, access: .search, recordsEvidence: false, explains: false)
+        spaces = (beforeJudges + afterJudges + [beforeEnter, afterEnter]).map { $0.workspace() }
+    }
+
+    /// Whether an object's access ACL can change what either side is judged: the sweep reads it only then.
+    public func needsACL(uid: UInt32, mode: FileMode, isDirectory: Bool) -> Bool {
+        beforeJudges.contains { $0.needsACL(uid: uid, mode: mode, isDirectory: isDirectory) }
+            || afterJudges.contains { $0.needsACL(uid: uid, mode: mode, isDirectory: isDirectory) }
     }
 
     /// Starts a root: whether each side's walk reaches it (search on every ancestor, symlinks followed).
@@ -87,16 +96,17 @@ public struct ReachDelta: Sendable {
         let rb = SweepJudge.Reached(path: raw, facts: b, mount: mount, parent: nil, parentMount: nil)
         let ra = SweepJudge.Reached(path: raw, facts: a, mount: mount, parent: nil, parentMount: nil)
         examined += 1
+        let n = accesses.count
         for i in accesses.indices {
-            let had = parent.before && beforeJudges[i].allows(rb)
-            let has = parent.after && afterJudges[i].allows(ra)
+            let had = parent.before && beforeJudges[i].verdict(rb, in: &spaces[i])?.verdict == .granted
+            let has = parent.after && afterJudges[i].verdict(ra, in: &spaces[n + i])?.verdict == .granted
             guard had != has else { continue }
             let change = Change(path: path, access: Self.word(accesses[i], for: a.type), type: a.type)
             if has { opened.append(change) } else { closed.append(change) }
         }
         let enter = (
-            before: parent.before && beforeEnter.canEnter(rb),
-            after: parent.after && afterEnter.canEnter(ra))
+            before: parent.before && beforeEnter.canEnter(rb, in: &spaces[2 * n]),
+            after: parent.after && afterEnter.canEnter(ra, in: &spaces[2 * n + 1]))
         reaches.append(enter)
         return enter.before || enter.after
     }
