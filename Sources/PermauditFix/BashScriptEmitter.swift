@@ -219,6 +219,12 @@ public enum BashScriptEmitter {
               exit 1
             fi
             if ((dry_run)); then say "dry run: nothing was changed"; exit 0; fi
+            # Everything is back as the plan found it: what the fix saved (the old ACLs, copies of edited files,
+            # the note of a membership it added) is not needed any more. Only those files, only this plan's folder.
+            if [[ -d $state_dir && ! -L $state_dir ]]; then
+              rm -f -- "$state_dir"/*.acl "$state_dir"/*.orig "$state_dir"/*.added
+              rmdir -- "$state_dir" 2>/dev/null || true
+            fi
             if ((changed == 0)); then say "nothing to undo"; else say "$changed change(s) undone, $unchanged already as before"; fi
 
             """
