@@ -193,16 +193,18 @@ public struct TreeSweep: Sendable {
         guard let first = names(of: item.fd, path: path, visitor: &visitor, sorted: inOrder) else { return }
         // A worker of a pool takes the mount in a box of its own (no reference count shared across cores).
         let mount = pool == nil ? item.mount : item.mount?.unshared()
-        var stack = [Level(fd: item.fd, facts: item.facts, names: first, base: path.count, device: item.facts.device, mountID: item.facts.mountID, mount: mount, depth: item.depth)]
-        while let top = stack.indices.last {
-            guard stack[top].next < stack[top].names.entries.count else {
-                close(stack[top].fd)
-                stack.removeLast()
+        // The directory being listed, and the ones above it waiting (no copy of a level per object).
+        var level = Level(fd: item.fd, facts: item.facts, names: first, base: path.count, device: item.facts.device, mountID: item.facts.mountID, mount: mount, depth: item.depth)
+        var above: [Level] = []
+        while true {
+            guard level.next < level.names.entries.count else {
+                close(level.fd)
+                guard let up = above.popLast() else { break }
+                level = up
                 continue
             }
-            let name = stack[top].names.entries[stack[top].next]
-            stack[top].next += 1
-            let level = stack[top]
+            let name = level.names.entries[level.next]
+            level.next += 1
             path.removeSubrange(level.base...)
             path.append(UInt8(ascii: "/"))
             level.names.append(name, to: &path)
@@ -235,7 +237,9 @@ public struct TreeSweep: Sendable {
             }
             if let pool, pool.offer(Pending(fd: child, path: path, facts: facts, mount: mountHere, depth: level.depth + 1)) { continue }
             guard let childNames = names(of: child, path: path, visitor: &visitor, sorted: inOrder) else { continue }
-            stack.append(Level(fd: child, facts: facts, names: childNames, base: path.count, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: level.depth + 1))
+            let deeper = Level(fd: child, facts: facts, names: childNames, base: path.count, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: level.depth + 1)
+            above.append(level)
+            level = deeper
         }
     }
 
