@@ -17,7 +17,8 @@ extension Permaudit {
                 unknown. Exit status: 0 done, 2 bad input, 3 some part could not be looked at.
 
                 The sweep runs on one worker per core (--jobs N): paths stream out as the workers judge them, each \
-                line whole, in no fixed order; --sort prints them in bytewise path order (the order of --jobs 1).
+                line whole, in no fixed order; --sort prints them in bytewise path order, the same every run. With \
+                --jobs 1 the sweep is one thread, depth-first, each directory's names in bytewise order.
 
                 --changed-by 'group G' or --changed-by 'cap C' lists instead what that membership or capability \
                 would add: the objects the principal can access with it and not without it (whether or not the \

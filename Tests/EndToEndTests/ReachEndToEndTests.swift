@@ -61,7 +61,7 @@ struct ReachEndToEndTests {
         #expect(all.stdout.split(separator: "\n").map(String.init) == ["/", "/etc", "/etc/group", "/etc/passwd", "/var", "/var/log"], "a link is not an object of its own: \(all.stdout)")
     }
 
-    @Test("the parallel sweep lists what one thread lists: --sort gives the one thread's order byte for byte, every output style", .enabled(if: isRoot, "runs as root to stage owners and modes"))
+    @Test("the parallel sweep lists what one thread lists, in every output style; --sort prints bytewise path order, the same every run", .enabled(if: isRoot, "runs as root to stage owners and modes"))
     func parallelSweepListsWhatOneThreadLists() throws {
         let tree = try temporaryTree()
         defer { try? FileManager.default.removeItem(atPath: tree) }
@@ -71,12 +71,15 @@ struct ReachEndToEndTests {
             for b in 0..<6 {
                 let dir = "\(tree)/d\(a)/e\(b)"
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                // Names with bytes below `/` (`.`, `-`).
                 for c in 0..<20 {
-                    let f = "\(dir)/f\(c)"
+                    let f = "\(dir)/f\(c)" + (c % 3 == 0 ? ".log" : c % 3 == 1 ? "-old" : "")
                     try write(f, mode: [0o600, 0o640, 0o644, 0o604][Int.random(in: 0..<4, using: &rng)])
                     chown(f, [0, 65534][Int.random(in: 0..<2, using: &rng)], 0)
                 }
                 chmod(dir, [0o755, 0o700, 0o750, 0o705][Int.random(in: 0..<4, using: &rng)])
+                // A file named like the folder, `.log` after: in path order it comes before what the folder holds.
+                try write(dir + ".log", mode: 0o644)
             }
         }
         for style in [["--null"], ["--long"], ["--format", "ndjson"]] {
@@ -88,7 +91,13 @@ struct ReachEndToEndTests {
             let records = { (r: PermauditRun.Outcome) in r.rawStdout.split(separator: separator).map(Array.init) }
             #expect(records(one).count > 100, "the tree gives nobody something to read: \(one.stderr)")
             #expect(records(four).sorted { $0.lexicographicallyPrecedes($1) } == records(one).sorted { $0.lexicographicallyPrecedes($1) }, "\(style): the same records")
-            #expect(sorted.rawStdout == one.rawStdout, "\(style): --sort prints the one thread's depth-first, bytewise order")
+            let again = try runPermaudit(["reach", "--user", "nobody", "--jobs", "4", "--sort"] + style + [tree])
+            #expect(again.rawStdout == sorted.rawStdout, "\(style): --sort prints the same bytes every run")
+            if style == ["--null"] {
+                let inPathOrder = records(one).sorted { $0.lexicographicallyPrecedes($1) }
+                #expect(records(sorted) == inPathOrder, "--sort prints the paths in bytewise order")
+                #expect(records(one) != inPathOrder, "the staged names make depth-first order differ from path order")
+            }
             #expect(four.stderr.split(separator: ";").first == one.stderr.split(separator: ";").first, "the same counts: \(four.stderr) vs \(one.stderr)")
         }
     }
