@@ -30,17 +30,10 @@ enum AtomicFile {
         }
         guard fd >= 0 else { throw InputError("-o \(path): cannot create \(temp): \(String(cString: strerror(errno))); check the folder exists and is writable") }
         var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let e = errno
-                close(fd)
-                unlink(temp)
-                throw InputError("-o \(path): write failed: \(String(cString: strerror(e)))")
-            }
-            offset += n
+        if let e = writeAll(fd, bytes) {
+            close(fd)
+            unlink(temp)
+            throw InputError("-o \(path): write failed: \(String(cString: strerror(e)))")
         }
         fsync(fd)
         close(fd)
@@ -56,15 +49,8 @@ enum AtomicFile {
         let fd = open(path, O_WRONLY | O_CLOEXEC)
         guard fd >= 0 else { throw InputError("-o \(path): cannot open: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        let bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw InputError("-o \(path): write failed: \(String(cString: strerror(errno)))")
-            }
-            offset += n
+        if let e = writeAll(fd, Array(text.utf8)) {
+            throw InputError("-o \(path): write failed: \(String(cString: strerror(e)))")
         }
     }
 

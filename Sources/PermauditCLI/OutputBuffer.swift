@@ -19,15 +19,7 @@ final class OutputBuffer {
     func append(_ text: String) { append(Array(text.utf8)) }
 
     func flush() {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                break
-            }
-            offset += n
-        }
+        _ = writeAll(fd, bytes)
         bytes.removeAll(keepingCapacity: true)
     }
 

@@ -14,17 +14,7 @@ final class SharedOutput: Sendable {
 
     func write(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
-        lock.withLock { _ in
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += n
-            }
-        }
+        lock.withLock { _ in _ = writeAll(fd, bytes) }
     }
 }
 
@@ -98,8 +88,16 @@ struct ReachVisitor: SweepVisitor {
             examined += 1
             let reached = o.reached
             // NDJSON says how each object was granted; the other outputs need the verdict alone.
-            let d = record.style == .ndjson ? judge.decide(reached) : nil
-            if let granted = d.map({ $0.verdict == .granted }) ?? judge.verdict(reached, in: &space).map({ $0.verdict == .granted }), granted {
+            let d: AccessDecision?
+            let granted: Bool
+            if record.style == .ndjson {
+                d = judge.decide(reached)
+                granted = d?.verdict == .granted
+            } else {
+                d = nil
+                granted = judge.verdict(reached, in: &space)?.verdict == .granted
+            }
+            if granted {
                 reachable += 1
                 if let output {
                     if sorted {

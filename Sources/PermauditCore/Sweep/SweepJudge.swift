@@ -130,7 +130,7 @@ public struct SweepJudge: Sendable {
     /// a directory, the search that enters it): a sweep that does not explain reads the ACL only then.
     public func needsACL(uid: UInt32, mode: FileMode, isDirectory: Bool) -> Bool {
         if explains { return true }
-        guard let want = access.bits, access != .create, access != .delete else { return true }
+        guard let want = access.bits else { return true }  // statfs, create and delete: read them all
         return PermissionCheck.aclCanMatter(want, uid: uid, mode: mode, for: principal)
             || (isDirectory && PermissionCheck.aclCanMatter(.execute, uid: uid, mode: mode, for: principal))
     }
