@@ -68,7 +68,7 @@ extension Permaudit {
         var sort = false
 
         @Option(name: .long, help: ArgumentHelp(
-            "Workers sweeping in parallel (default: one per core, at least 2). With 1 the sweep is one thread, depth-first in bytewise name order.",
+            "Workers sweeping in parallel (default: one per core, at least 2). With 1 the sweep is one thread, depth-first in bytewise name order. --changed-by always sweeps in one thread.",
             valueName: "N"))
         var jobs: Int?
 

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-10}
-swift build -c release --static-swift-stdlib >/dev/null  # the self-contained binary users copy
+[ -n "${PERMAUDIT_BENCH_NOBUILD:-}" ] || swift build -c release --static-swift-stdlib >/dev/null  # the self-contained binary users copy
 bin=.build/release/permaudit
 db=$(mktemp -d)/history.sqlite
 trap 'rm -rf "$(dirname "$db")"' EXIT
