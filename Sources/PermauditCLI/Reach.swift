@@ -68,7 +68,7 @@ extension Permaudit {
         var sort = false
 
         @Option(name: .long, help: ArgumentHelp(
-            "Workers sweeping in parallel (default: one per core, at least 2). With 1 the sweep is one thread, depth-first in bytewise name order. --changed-by always sweeps in one thread.",
+            "Workers sweeping in parallel (default: one per core, at least 2). With 1 the sweep is one thread, depth-first in bytewise name order.",
             valueName: "N"))
         var jobs: Int?
 
@@ -119,7 +119,7 @@ extension Permaudit {
                 if workers == 1 {
                     // One thread: depth-first, in bytewise name order, as `find` walks.
                     var one = visitor
-                    sweep.run(from: start) { one.visit($0) }
+                    sweep.run(from: start) { one.visit($0, in: ()) != nil }
                     visitors = [one]
                 } else {
                     visitors = sweep.run(from: start, visitors: Array(repeating: visitor, count: workers))
@@ -159,7 +159,7 @@ extension Permaudit {
             let started = monotonicNanoseconds()
             let sweep = ReachDeltaSweep(
                 host: h, roots: roots, before: .init(principal: without), after: .init(principal: with), accesses: [access],
-                oneFileSystem: oneFileSystem)
+                oneFileSystem: oneFileSystem, workers: jobs ?? TreeSweep.defaultWorkers)
             for u in sweep.unreached { writeError("\(u.root): not reachable with or without \(change): \(u.decision.reason)") }
             for u in sweep.unreadable { writeError("unknown: \(String(decoding: u.path, as: UTF8.self)): permaudit cannot look: \(u.error)") }
             let out = OutputBuffer(fd: 1)

@@ -82,7 +82,7 @@ struct ReachVisitor: SweepVisitor {
         self.sorted = sorted
     }
 
-    mutating func visit(_ event: SweepEvent) -> Bool {
+    mutating func visit(_ event: SweepEvent, in note: Void) -> Void? {
         switch event {
         case .object(let o):
             examined += 1
@@ -113,10 +113,10 @@ struct ReachVisitor: SweepVisitor {
                     }
                 }
             }
-            return judge.canEnter(reached, in: &space)
+            return judge.canEnter(reached, in: &space) ? () : nil
         case .unreadable(let path, let error):
             unreadable.append((path, error))
-            return false
+            return nil
         }
     }
 

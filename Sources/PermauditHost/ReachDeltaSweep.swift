@@ -18,9 +18,11 @@ public struct ReachDeltaSweep {
 
     /// - Parameters:
     ///   - beforeSource, afterSource: the facts each side's walk to a root is judged on (a plan's overlay); the host when nil.
+    ///   - workers: how many sweep each root at once (the figures are the same for any number).
     public init(
         host: any Host, roots: [String], before: ReachDelta.Side, after: ReachDelta.Side, accesses: [Access] = [.read],
-        beforeSource: (any FactSource)? = nil, afterSource: (any FactSource)? = nil, oneFileSystem: Bool = false
+        beforeSource: (any FactSource)? = nil, afterSource: (any FactSource)? = nil, oneFileSystem: Bool = false,
+        workers: Int = TreeSweep.defaultWorkers
     ) {
         delta = ReachDelta(before: before, after: after, accesses: accesses)
         let b = AccessEvaluator(source: beforeSource ?? host)
@@ -38,25 +40,42 @@ public struct ReachDeltaSweep {
             starts.removeAll { Self.isInside($0.0, start) }
             starts.append((start, db.verdict == .granted, da.verdict == .granted))
         }
+        let empty = delta
         for (start, reachesBefore, reachesAfter) in starts {
             self.roots.append(start)
-            delta.begin(beforeReaches: reachesBefore, afterReaches: reachesAfter)
             var sweep = TreeSweep(host: host, oneFileSystem: oneFileSystem)
             // Only verdicts are compared: an ACL that cannot change one on either side is not read.
-            let judges = delta
-            sweep.readsACL = { judges.needsACL(uid: $0, mode: $1, isDirectory: $2) }
-            sweep.run(from: start) { event in
-                switch event {
-                case .object(let o): return delta.visit(path: o.path, facts: o.facts, mount: o.mount, depth: o.depth)
-                case .unreadable(let path, let error):
-                    unreadable.append((path, error))
-                    return false
-                }
+            sweep.readsACL = { empty.needsACL(uid: $0, mode: $1, isDirectory: $2) }
+            // Each worker folds into a copy of its own; each directory's answer travels with it as its note.
+            let visitors = sweep.run(
+                from: RawPath(start), visitors: Array(repeating: DeltaVisitor(delta: empty), count: max(1, workers)),
+                startNote: ReachDelta.Reaches(before: reachesBefore, after: reachesAfter))
+            for v in visitors {
+                delta.absorb(v.delta)
+                unreadable += v.unreadable
             }
         }
+        // The same order however many workers swept.
+        delta.sortByPath()
+        unreadable.sort { $0.path.lexicographicallyPrecedes($1.path) }
     }
 
     static func isInside(_ path: String, _ dir: String) -> Bool {
         path == dir || dir == "/" || path.hasPrefix(dir + "/")
+    }
+}
+
+/// One worker's share of a delta sweep: its copy of the fold, and what it could not look at.
+private struct DeltaVisitor: SweepVisitor {
+    var delta: ReachDelta
+    var unreadable: [(path: [UInt8], error: HostError)] = []
+
+    mutating func visit(_ event: SweepEvent, in parent: ReachDelta.Reaches) -> ReachDelta.Reaches? {
+        switch event {
+        case .object(let o): return delta.visit(path: o.path, facts: o.facts, mount: o.mount, in: parent)
+        case .unreadable(let path, let error):
+            unreadable.append((path, error))
+            return nil
+        }
     }
 }

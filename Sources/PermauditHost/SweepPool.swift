@@ -8,25 +8,22 @@ import Synchronization
 /// itself, depth-first, so memory stays bounded by the tree's depth and the deques), takes its own work
 /// from the back (depth-first, the descriptors it just opened), and, when it has none, steals from the
 /// front of another worker's deque (the shallowest directory there, the largest piece of work).
-final class SweepPool: Sendable {
+final class SweepPool<Note: Sendable>: Sendable {
     /// Directories a deque holds at most (each holds one open descriptor).
-    static let capacity = 64
+    static var capacity: Int { 64 }
 
-    private let deques: [WorkerDeque]
+    private let deques: [WorkerDeque<Note>]
     /// Directories pushed and not yet swept: the sweep is over when it is zero and every deque is empty.
     private let outstanding = Atomic<Int>(0)
 
     init(workers: Int) {
-        deques = (0..<workers).map { _ in WorkerDeque() }
+        deques = (0..<workers).map { _ in WorkerDeque<Note>() }
     }
-
-    /// The worker whose thread is asking: set by each worker once, at its start.
-    private static let slot = ThreadSlot()
 
     /// Offers an opened directory to the calling worker's deque; false when it is full (the caller then
     /// sweeps it itself).
-    func offer(_ item: TreeSweep.Pending) -> Bool {
-        let me = Self.slot.index
+    func offer(_ item: TreeSweep.Pending<Note>) -> Bool {
+        let me = workerSlot.index
         let taken = deques[me].items.withLock { deque -> Bool in
             guard deque.count < Self.capacity else { return false }
             deque.append(item)
@@ -37,14 +34,14 @@ final class SweepPool: Sendable {
     }
 
     /// Puts the start of a sweep in worker 0's deque.
-    func seed(_ item: TreeSweep.Pending) {
+    func seed(_ item: TreeSweep.Pending<Note>) {
         outstanding.add(1, ordering: .relaxed)
         deques[0].items.withLock { $0.append(item) }
     }
 
     /// The next directory for worker `me`: its own newest, else the oldest of another's; nil when the
     /// sweep is over. Waits (briefly, then longer) while other workers still sweep.
-    func next(for me: Int) -> TreeSweep.Pending? {
+    func next(for me: Int) -> TreeSweep.Pending<Note>? {
         var idle = 0
         while true {
             if let own = deques[me].items.withLock({ $0.popLast() }) { return own }
@@ -64,13 +61,16 @@ final class SweepPool: Sendable {
     func done() { outstanding.subtract(1, ordering: .releasing) }
 
     /// Marks the calling thread as worker `index`.
-    func enter(worker index: Int) { Self.slot.index = index }
+    func enter(worker index: Int) { workerSlot.index = index }
 }
 
 /// One worker's deque of opened directories.
-private final class WorkerDeque: Sendable {
-    let items = Mutex<[TreeSweep.Pending]>([])
+private final class WorkerDeque<Note: Sendable>: Sendable {
+    let items = Mutex<[TreeSweep.Pending<Note>]>([])
 }
+
+/// The worker whose thread is asking: set by each worker once, at its start.
+private let workerSlot = ThreadSlot()
 
 /// A per-thread worker number (pthread-specific data), for `offer`.
 private final class ThreadSlot: Sendable {
@@ -93,13 +93,14 @@ extension TreeSweep {
     public static var defaultWorkers: Int { max(2, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 
     /// A parallel sweep: `visitors.count` workers (one visitor each) over the tree below `start`, the
-    /// start itself visited by the first. Objects reach each worker's visitor in no fixed order across
-    /// workers (a directory always before what is in it); the visitors come back, to be merged.
-    public mutating func run<V: SweepVisitor>(from start: RawPath, visitors: [V]) -> [V] {
+    /// start itself visited by the first, in `startNote` (what is known of the folder holding it).
+    /// Objects reach each worker's visitor in no fixed order across workers (a directory always before
+    /// what is in it, each with its directory's note); the visitors come back, to be merged.
+    public mutating func run<V: SweepVisitor>(from start: RawPath, visitors: [V], startNote: V.Note) -> [V] {
         precondition(!visitors.isEmpty, "a sweep needs at least one visitor")
         var visitors = visitors
-        guard let top = opening(start, visitor: &visitors[0]) else { return visitors }
-        let pool = SweepPool(workers: visitors.count)
+        guard let top = opening(start, visitor: &visitors[0], note: startNote) else { return visitors }
+        let pool = SweepPool<V.Note>(workers: visitors.count)
         pool.seed(top)
         let results = VisitorSlots(visitors)
         let found = Atomic<Int>(0)
@@ -119,6 +120,11 @@ extension TreeSweep {
         }
         vanished += found.load(ordering: .relaxed)
         return results.all()
+    }
+
+    /// A parallel sweep of visitors that keep nothing of the directories they enter.
+    public mutating func run<V: SweepVisitor>(from start: RawPath, visitors: [V]) -> [V] where V.Note == Void {
+        run(from: start, visitors: visitors, startNote: ())
     }
 }
 

@@ -56,7 +56,7 @@ public struct TreeSweep: Sendable {
     public mutating func run(from start: RawPath, visit: (SweepEvent) -> Bool) {
         withoutActuallyEscaping(visit) { visit in
             var visitor = ClosureVisitor(body: visit)
-            guard let top = opening(start, visitor: &visitor) else { return }
+            guard let top = opening(start, visitor: &visitor, note: ()) else { return }
             var path = top.path
             var found = 0
             walk(host.fileSystem, top, path: &path, visitor: &visitor, pool: nil, vanished: &found)
@@ -65,7 +65,7 @@ public struct TreeSweep: Sendable {
     }
 
     /// The start of a sweep: its facts, visited, and the directory opened when it is to be entered.
-    func opening<V: SweepVisitor>(_ start: RawPath, visitor: inout V) -> Pending? {
+    func opening<V: SweepVisitor>(_ start: RawPath, visitor: inout V, note: V.Note) -> Pending<V.Note>? {
         let view = host.fileSystem
         Self.raiseDescriptorLimit()
         // The directory holding the start, opened through the door; the start is then one name in it.
@@ -79,7 +79,7 @@ public struct TreeSweep: Sendable {
             switch view.open(start.parent, flags: openPathOnly | O_DIRECTORY) {
             case .success(let fd): parentFD = fd
             case .failure(let e):
-                if e.errno != .noSuchFileOrDirectory { _ = visitor.visit(.unreadable(path: start.bytes, error: e)) }
+                if e.errno != .noSuchFileOrDirectory { _ = visitor.visit(.unreadable(path: start.bytes, error: e), in: note) }
                 return nil
             }
             name = start.lastComponent
@@ -90,25 +90,25 @@ public struct TreeSweep: Sendable {
         case .found(let f): facts = f
         case .missing: return nil
         case .unreadable(let errno, let reason):
-            _ = visitor.visit(.unreadable(path: start.bytes, error: HostError("look at", path: start.display, errno: errno, hint: reason)))
+            _ = visitor.visit(.unreadable(path: start.bytes, error: HostError("look at", path: start.display, errno: errno, hint: reason)), in: note)
             return nil
         }
         let mount = host.mount(containing: start)
         let object = SweptObject(path: start.bytes, facts: facts, mount: mount, depth: 0)
-        guard visitor.visit(.object(object)), facts.type == .directory else { return nil }
+        guard let entered = visitor.visit(.object(object), in: note), facts.type == .directory else { return nil }
         let fd = RawPath.withCString(name) { view.openDirectory(in: parentFD, name: $0) }
         guard fd >= 0 else {
-            _ = visitor.visit(.unreadable(path: start.bytes, error: HostError("open", path: start.display, errno: .current)))
+            _ = visitor.visit(.unreadable(path: start.bytes, error: HostError("open", path: start.display, errno: .current)), in: note)
             return nil
         }
-        return Pending(fd: fd, path: start.isRoot ? [] : start.bytes, facts: facts, mount: mount, depth: 1)
+        return Pending(fd: fd, path: start.isRoot ? [] : start.bytes, facts: facts, mount: mount, depth: 1, note: entered)
     }
 
     /// Convenience: a sweep from a path given as text.
     public mutating func run(from start: String, visit: (SweepEvent) -> Bool) { run(from: RawPath(start), visit: visit) }
 
     /// One open directory of the sweep: its descriptor, its names, how far the sweep is through them.
-    private struct Level {
+    private struct Level<Note> {
         let fd: Int32
         /// The directory's own facts.
         let facts: FileFacts
@@ -120,6 +120,8 @@ public struct TreeSweep: Sendable {
         let mountID: Int?
         let mount: MountFacts?
         let depth: Int
+        /// What the visitor kept of this directory when it entered it.
+        let note: Note
     }
 
     /// A directory's names in one buffer, each NUL-terminated (so the kernel takes it as it lies, with no
@@ -156,7 +158,7 @@ public struct TreeSweep: Sendable {
     }
 
     /// Lists an open directory (closing it when it cannot be listed): its names, bytewise sorted.
-    private func names<V: SweepVisitor>(of fd: Int32, path: [UInt8], visitor: inout V, sorted: Bool = true) -> NameList? {
+    private func names<V: SweepVisitor>(of fd: Int32, path: [UInt8], visitor: inout V, note: V.Note, sorted: Bool = true) -> NameList? {
         var names = NameList()
         let listed = DirectoryEntries.forEach(in: fd) { (name: UnsafeBufferPointer<UInt8>, _: UInt8) in
             names.entries.append((start: names.bytes.count, count: name.count))
@@ -165,7 +167,7 @@ public struct TreeSweep: Sendable {
         }
         if case .failure(let e) = listed {
             close(fd)
-            _ = visitor.visit(.unreadable(path: path.isEmpty ? [UInt8(ascii: "/")] : path, error: HostError("list", path: RawPath(bytes: path).display, errno: e)))
+            _ = visitor.visit(.unreadable(path: path.isEmpty ? [UInt8(ascii: "/")] : path, error: HostError("list", path: RawPath(bytes: path).display, errno: e)), in: note)
             return nil
         }
         if sorted { names.sort() }
@@ -173,29 +175,31 @@ public struct TreeSweep: Sendable {
     }
 
     /// A directory the sweep is to enter, opened: its descriptor, host path (empty for `/`), facts, mount.
-    struct Pending: Sendable {
+    struct Pending<Note: Sendable>: Sendable {
         let fd: Int32
         let path: [UInt8]
         let facts: FileFacts
         let mount: MountFacts?
         let depth: Int
+        /// What the visitor kept of the directory when it entered it.
+        let note: Note
     }
 
     /// Sweeps the open directory of `item` (closed here), with an explicit stack of levels, not recursion:
     /// a tree thousands of levels deep needs no deep call stack. With a pool, a directory to enter is
     /// offered to the pool first (another worker may take it) and descended into here only when the
     /// pool is full.
-    func walk<V: SweepVisitor>(_ view: FileSystemView, _ item: Pending, path: inout [UInt8], visitor: inout V, pool: SweepPool?, vanished: inout Int) {
+    func walk<V: SweepVisitor>(_ view: FileSystemView, _ item: Pending<V.Note>, path: inout [UInt8], visitor: inout V, pool: SweepPool<V.Note>?, vanished: inout Int) {
         path = item.path
         let aclFilter = readsACL.map { wants in { (f: FileFacts) in wants(f.uid, f.mode, f.type == .directory) } }
         // One thread walks in bytewise name order; a pool's order is no order anyway (`--sort` sorts at the end).
         let inOrder = pool == nil
-        guard let first = names(of: item.fd, path: path, visitor: &visitor, sorted: inOrder) else { return }
+        guard let first = names(of: item.fd, path: path, visitor: &visitor, note: item.note, sorted: inOrder) else { return }
         // A worker of a pool takes the mount in a box of its own (no reference count shared across cores).
         let mount = pool == nil ? item.mount : item.mount?.unshared()
         // The directory being listed, and the ones above it waiting (no copy of a level per object).
-        var level = Level(fd: item.fd, facts: item.facts, names: first, base: path.count, device: item.facts.device, mountID: item.facts.mountID, mount: mount, depth: item.depth)
-        var above: [Level] = []
+        var level = Level(fd: item.fd, facts: item.facts, names: first, base: path.count, device: item.facts.device, mountID: item.facts.mountID, mount: mount, depth: item.depth, note: item.note)
+        var above: [Level<V.Note>] = []
         while true {
             guard level.next < level.names.entries.count else {
                 close(level.fd)
@@ -216,7 +220,7 @@ public struct TreeSweep: Sendable {
                 vanished += 1
                 continue
             case .unreadable(let errno, let reason):
-                _ = visitor.visit(.unreadable(path: path, error: HostError("look at", path: RawPath(bytes: path).display, errno: errno, hint: reason)))
+                _ = visitor.visit(.unreadable(path: path, error: HostError("look at", path: RawPath(bytes: path).display, errno: errno, hint: reason)), in: level.note)
                 continue
             }
             // A mount of the same filesystem (a bind, a read-only remount) keeps the device: the mount id tells.
@@ -226,18 +230,18 @@ public struct TreeSweep: Sendable {
                 || (facts.mountID == nil && host.mountTable.mountPoints.contains(RawPath(bytes: path).display)) {
                 mountHere = facts.mountID.flatMap(host.mountTable.mount(id:)) ?? host.mount(containing: RawPath(bytes: path))
             }
-            let enter = visitor.visit(.object(SweptObject(path: path, facts: facts, mount: mountHere, depth: level.depth, parent: level.facts, parentMount: level.mount)))
-            guard enter, facts.type == .directory, !(oneFileSystem && facts.device != level.device) else { continue }
+            let entered = visitor.visit(.object(SweptObject(path: path, facts: facts, mount: mountHere, depth: level.depth, parent: level.facts, parentMount: level.mount)), in: level.note)
+            guard let entered, facts.type == .directory, !(oneFileSystem && facts.device != level.device) else { continue }
             let child = level.names.withCName(name) { view.openDirectory(in: level.fd, name: $0) }
             if child < 0 {
                 let e = Errno.current
                 if e == .noSuchFileOrDirectory { vanished += 1; continue }
-                _ = visitor.visit(.unreadable(path: path, error: HostError("open", path: RawPath(bytes: path).display, errno: e)))
+                _ = visitor.visit(.unreadable(path: path, error: HostError("open", path: RawPath(bytes: path).display, errno: e)), in: level.note)
                 continue
             }
-            if let pool, pool.offer(Pending(fd: child, path: path, facts: facts, mount: mountHere, depth: level.depth + 1)) { continue }
-            guard let childNames = names(of: child, path: path, visitor: &visitor, sorted: inOrder) else { continue }
-            let deeper = Level(fd: child, facts: facts, names: childNames, base: path.count, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: level.depth + 1)
+            if let pool, pool.offer(Pending(fd: child, path: path, facts: facts, mount: mountHere, depth: level.depth + 1, note: entered)) { continue }
+            guard let childNames = names(of: child, path: path, visitor: &visitor, note: entered, sorted: inOrder) else { continue }
+            let deeper = Level(fd: child, facts: facts, names: childNames, base: path.count, device: facts.device, mountID: facts.mountID, mount: mountHere, depth: level.depth + 1, note: entered)
             above.append(level)
             level = deeper
         }

@@ -56,6 +56,11 @@ struct ReachMatchesKernelFindTests {
             }
         }
         try stage(tree, depth: 0)
+        // Whatever the draw: a folder anyone reads, with files anyone reads.
+        let openFolder = tree + "/open"
+        try FileManager.default.createDirectory(atPath: openFolder, withIntermediateDirectories: false)
+        for i in 0..<3 { FileManager.default.createFile(atPath: "\(openFolder)/f\(i)", contents: Data("x\n".utf8)); chmod("\(openFolder)/f\(i)", 0o644) }
+        chmod(openFolder, 0o755)
         let script = acls.joined(separator: "\n")
         let set = try PermauditRun.runProcess("/bin/sh", ["-e", "-c", script])
         try #require(set.status == 0, "setfacl: \(set.stderr)")
@@ -65,7 +70,7 @@ struct ReachMatchesKernelFindTests {
         #expect(reach.status == 0, "\(reach.stderr)")
         let byKernel = Set(kernel.rawStdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
         let byReach = Set(reach.rawStdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
-        #expect(byKernel.count > 10, "the staged tree gives the principal something to read: \(kernel.stderr)")
+        #expect(byKernel.isSuperset(of: [tree, openFolder, openFolder + "/f0", openFolder + "/f1", openFolder + "/f2"]), "the principal reads the open folder: \(kernel.stderr)")
         #expect(byReach.subtracting(byKernel).sorted() == [], "reach lists, the kernel does not")
         #expect(byKernel.subtracting(byReach).sorted() == [], "the kernel lists, reach does not")
     }
@@ -116,6 +121,16 @@ struct ReachMatchesKernelFindTests {
             }
         }
         try stage(tree, depth: 0)
+        // Whatever the draw: a folder only the group opens, with files only the group reads.
+        let only = tree + "/group-only"
+        try FileManager.default.createDirectory(atPath: only, withIntermediateDirectories: false)
+        for i in 0..<3 {
+            FileManager.default.createFile(atPath: "\(only)/f\(i)", contents: Data("x\n".utf8))
+            chown("\(only)/f\(i)", 0, g)
+            chmod("\(only)/f\(i)", 0o640)
+        }
+        chown(only, 0, g)
+        chmod(only, 0o750)
         let set = try PermauditRun.runProcess("/bin/sh", ["-e", "-c", acls.joined(separator: "\n")])
         try #require(set.status == 0, "setfacl: \(set.stderr)")
 
@@ -127,8 +142,14 @@ struct ReachMatchesKernelFindTests {
         let reach = try PermauditRun.run(["reach", "--user", "\(uid)", "--groups", "\(uid)", "--changed-by", "group \(group)", "--null", tree])
         #expect(reach.status == 0, "\(reach.stderr)")
         let byReach = Set(reach.rawStdout.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
-        #expect(added.count > 5, "joining the group opens something: \(reach.stderr)")
+        #expect(added.isSuperset(of: [only, only + "/f0", only + "/f1", only + "/f2"]), "joining the group opens its folder: \(reach.stderr)")
         #expect(byReach.subtracting(added).sorted() == [], "reach says the group opens, the kernel does not")
         #expect(added.subtracting(byReach).sorted() == [], "the kernel opens with the group, reach does not say so")
+        // The fold runs on the pool's workers, each directory's answer travelling with it: one worker or four
+        // print the same bytes (in path order) and the same figure.
+        let one = try PermauditRun.run(["reach", "--user", "\(uid)", "--groups", "\(uid)", "--changed-by", "group \(group)", "--null", "--jobs", "1", tree])
+        let four = try PermauditRun.run(["reach", "--user", "\(uid)", "--groups", "\(uid)", "--changed-by", "group \(group)", "--null", "--jobs", "4", tree])
+        #expect(one.rawStdout == reach.rawStdout && four.rawStdout == reach.rawStdout, "the same paths in the same order for any number of workers")
+        #expect(one.stderr.split(separator: ";").first == four.stderr.split(separator: ";").first, "\(one.stderr) vs \(four.stderr)")
     }
 }

@@ -9,8 +9,10 @@
 /// across mounts, without a cap. The walk to each root is the caller's: it says whether each side reaches it.
 ///
 /// A change is a principal change (a group, a capability), planned facts (a fix step's ACL), or both.
-/// The value is a fold over a depth-first sweep: ``begin(beforeReaches:afterReaches:)`` for each root,
-/// then ``visit(path:facts:mount:depth:)`` for every object in order.
+/// The value is a fold over a sweep: ``visit(path:facts:mount:in:)`` for every object, given what both sides
+/// reach of the directory holding it, answers what they reach of a directory's children (the note a
+/// parallel sweep carries to them); the copies one per worker ``absorb`` each other at the end. A
+/// depth-first sweep can use ``begin(beforeReaches:afterReaches:)`` and ``visit(path:facts:mount:depth:)``.
 public struct ReachDelta: Sendable {
     /// One side of the change: who, and the facts that replace what the sweep reads (by host path).
     public struct Side: Sendable {
@@ -42,10 +44,20 @@ public struct ReachDelta: Sendable {
     public let before: Side
     public let after: Side
     public let accesses: [Access]
-    /// What `after` reaches and `before` does not, in sweep order.
+    /// What `after` reaches and `before` does not (in the order met; ``sortByPath()`` orders them).
     public private(set) var opened: [Change] = []
     /// What `before` reaches and `after` does not (a change that takes something away).
     public private(set) var closed: [Change] = []
+
+    /// Whether each side reaches the children of a directory: what the fold keeps of each directory.
+    public struct Reaches: Sendable, Hashable {
+        public var before: Bool
+        public var after: Bool
+        public init(before: Bool, after: Bool) {
+            self.before = before
+            self.after = after
+        }
+    }
     /// Objects looked at.
     public private(set) var examined = 0
 
@@ -84,12 +96,21 @@ public struct ReachDelta: Sendable {
         reaches = [(beforeReaches, afterReaches)]
     }
 
-    /// One object of the sweep, depth-first (the root at depth 0). Returns whether to enter it: when
-    /// either side can, so that a change that takes away is seen too.
+    /// One object of a depth-first sweep (the root at depth 0). Returns whether to enter it: when either
+    /// side can, so that a change that takes away is seen too.
     public mutating func visit(path: [UInt8], facts: FileFacts, mount: MountFacts?, depth: Int) -> Bool {
         guard depth >= 0, depth < reaches.count else { return false }
         reaches.removeSubrange((depth + 1)...)
         let parent = reaches[depth]
+        let enter = visit(path: path, facts: facts, mount: mount, in: Reaches(before: parent.before, after: parent.after))
+        reaches.append((enter?.before ?? false, enter?.after ?? false))
+        return enter != nil
+    }
+
+    /// One object, in the directory whose children each side reaches as `parent` says (for a root, whether
+    /// each side's walk reaches it). Returns what each side reaches of the object's children, nil when
+    /// neither side enters it.
+    public mutating func visit(path: [UInt8], facts: FileFacts, mount: MountFacts?, in parent: Reaches) -> Reaches? {
         let b = before.changed[path] ?? facts
         let a = after.changed[path] ?? facts
         let raw = RawPath(bytes: path)
@@ -104,11 +125,26 @@ public struct ReachDelta: Sendable {
             let change = Change(path: path, access: Self.word(accesses[i], for: a.type), type: a.type)
             if has { opened.append(change) } else { closed.append(change) }
         }
-        let enter = (
+        let enter = Reaches(
             before: parent.before && beforeEnter.canEnter(rb, in: &spaces[2 * n]),
             after: parent.after && afterEnter.canEnter(ra, in: &spaces[2 * n + 1]))
-        reaches.append(enter)
-        return enter.before || enter.after
+        return enter.before || enter.after ? enter : nil
+    }
+
+    /// Takes in what another copy of this fold met (a parallel sweep's other worker).
+    public mutating func absorb(_ other: ReachDelta) {
+        opened += other.opened
+        closed += other.closed
+        examined += other.examined
+    }
+
+    /// Orders what was met bytewise by path, then by access: the same order however the sweep ran.
+    public mutating func sortByPath() {
+        func precedes(_ x: Change, _ y: Change) -> Bool {
+            x.path == y.path ? x.access.rawValue < y.access.rawValue : x.path.lexicographicallyPrecedes(y.path)
+        }
+        opened.sort(by: precedes)
+        closed.sort(by: precedes)
     }
 
     static func word(_ access: Access, for type: FileType) -> Access {
