@@ -141,8 +141,8 @@ extension Permaudit {
             if let output {
                 held.sort { $0.path.lexicographicallyPrecedes($1.path) }
                 var chunk: [UInt8] = []
-                for h in held {
-                    chunk += h.record
+                for entry in held {
+                    chunk += entry.record
                     if chunk.count >= 1 << 16 { output.write(chunk); chunk.removeAll(keepingCapacity: true) }
                 }
                 output.write(chunk)
