@@ -23,13 +23,16 @@ struct ReachDeltaTests {
         ("/logs/link", FileFacts(type: .symlink, uid: 0, gid: 0, mode: FileMode(0o777), symlinkTarget: "/etc/shadow"), 1),
     ]
 
+    /// As the sweep folds it: each object in what both sides reach of its folder (for the root, whether
+    /// each side's walk reaches it); a folder neither side enters hides what is inside.
     static func fold(_ delta: inout ReachDelta, reachesBefore: Bool = true, reachesAfter: Bool = true) {
-        delta.begin(beforeReaches: reachesBefore, afterReaches: reachesAfter)
-        var skipBelow: Int?
+        var notes: [String: ReachDelta.Reaches] = [:]
         for (path, facts, depth) in sweep {
-            if let s = skipBelow, depth > s { continue }
-            skipBelow = nil
-            if !delta.visit(path: Array(path.utf8), facts: facts, mount: nil, depth: depth), facts.type == .directory { skipBelow = depth }
+            let folder = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+            guard let parent = depth == 0 ? ReachDelta.Reaches(before: reachesBefore, after: reachesAfter) : notes[folder] else { continue }
+            if let entered = delta.visit(path: Array(path.utf8), facts: facts, mount: nil, in: parent), facts.type == .directory {
+                notes[path] = entered
+            }
         }
     }
 

@@ -11,8 +11,7 @@
 /// A change is a principal change (a group, a capability), planned facts (a fix step's ACL), or both.
 /// The value is a fold over a sweep: ``visit(path:facts:mount:in:)`` for every object, given what both sides
 /// reach of the directory holding it, answers what they reach of a directory's children (the note a
-/// parallel sweep carries to them); the copies one per worker ``absorb`` each other at the end. A
-/// depth-first sweep can use ``begin(beforeReaches:afterReaches:)`` and ``visit(path:facts:mount:depth:)``.
+/// parallel sweep carries to them); the copies one per worker ``absorb`` each other at the end.
 public struct ReachDelta: Sendable {
     /// One side of the change: who, and the facts that replace what the sweep reads (by host path).
     public struct Side: Sendable {
@@ -66,8 +65,6 @@ public struct ReachDelta: Sendable {
     private let afterJudges: [SweepJudge]
     private let beforeEnter: SweepJudge
     private let afterEnter: SweepJudge
-    /// Whether each side reaches the children of the directory at each depth of the current branch.
-    private var reaches: [(before: Bool, after: Bool)] = []
     /// The judges' walks, kept from object to object (`beforeJudges`, `afterJudges`, then the two enter judges).
     private var spaces: [SweepJudge.Workspace]
 
@@ -89,22 +86,6 @@ public struct ReachDelta: Sendable {
     public func needsACL(uid: UInt32, mode: FileMode, isDirectory: Bool) -> Bool {
         beforeJudges.contains { $0.needsACL(uid: uid, mode: mode, isDirectory: isDirectory) }
             || afterJudges.contains { $0.needsACL(uid: uid, mode: mode, isDirectory: isDirectory) }
-    }
-
-    /// Starts a root: whether each side's walk reaches it (search on every ancestor, symlinks followed).
-    public mutating func begin(beforeReaches: Bool, afterReaches: Bool) {
-        reaches = [(beforeReaches, afterReaches)]
-    }
-
-    /// One object of a depth-first sweep (the root at depth 0). Returns whether to enter it: when either
-    /// side can, so that a change that takes away is seen too.
-    public mutating func visit(path: [UInt8], facts: FileFacts, mount: MountFacts?, depth: Int) -> Bool {
-        guard depth >= 0, depth < reaches.count else { return false }
-        reaches.removeSubrange((depth + 1)...)
-        let parent = reaches[depth]
-        let enter = visit(path: path, facts: facts, mount: mount, in: Reaches(before: parent.before, after: parent.after))
-        reaches.append((enter?.before ?? false, enter?.after ?? false))
-        return enter != nil
     }
 
     /// One object, in the directory whose children each side reaches as `parent` says (for a root, whether
