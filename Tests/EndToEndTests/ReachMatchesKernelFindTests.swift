@@ -27,35 +27,14 @@ struct ReachMatchesKernelFindTests {
         try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(atPath: tree) }
         chmod(tree, 0o755)
-        var rng = SystemRandomNumberGenerator()
-        let owners: [UInt32] = [0, uid, uid + 1]
-        let fileModes: [mode_t] = [0o600, 0o640, 0o644, 0o604, 0o660, 0o400, 0o444, 0o000, 0o040]
         // Read and search together, neither, or read alone for each class: never search alone.
-        let dirModes: [mode_t] = [0o755, 0o750, 0o700, 0o705, 0o770, 0o744, 0o754, 0o000, 0o075]
+        let staged = KernelFindTree(
+            owners: [0, uid, uid + 1], groups: [0, uid, uid + 1],
+            fileModes: [0o600, 0o640, 0o644, 0o604, 0o660, 0o400, 0o444, 0o000, 0o040],
+            dirModes: [0o755, 0o750, 0o700, 0o705, 0o770, 0o744, 0o754, 0o000, 0o075],
+            filesPerFolder: 12, fileACLs: ["u:\(uid):r", "g:\(gid):r"], fileACLOdds: 5, folderACL: "u:\(uid):rx", folderACLOdds: 6)
         var acls: [String] = []
-        func stage(_ dir: String, depth: Int) throws {
-            for i in 0..<12 {
-                let f = "\(dir)/f\(i)"
-                FileManager.default.createFile(atPath: f, contents: Data("x\n".utf8))
-                chown(f, owners.randomElement(using: &rng) ?? 0, owners.randomElement(using: &rng) ?? 0)
-                chmod(f, fileModes.randomElement(using: &rng) ?? 0o600)
-                if Int.random(in: 0..<5, using: &rng) == 0 {
-                    let entry = Bool.random(using: &rng) ? "u:\(uid):r" : "g:\(gid):r"
-                    let mask = Bool.random(using: &rng) ? "r" : "-"
-                    acls.append("setfacl -m \(entry),m::\(mask) \(f)")
-                }
-            }
-            guard depth < 3 else { return }
-            for j in 0..<3 {
-                let d = "\(dir)/d\(j)"
-                try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: false)
-                try stage(d, depth: depth + 1)
-                chown(d, owners.randomElement(using: &rng) ?? 0, owners.randomElement(using: &rng) ?? 0)
-                chmod(d, dirModes.randomElement(using: &rng) ?? 0o755)
-                if Int.random(in: 0..<6, using: &rng) == 0 { acls.append("setfacl -m u:\(uid):rx \(d)") }
-            }
-        }
-        try stage(tree, depth: 0)
+        try staged.stage(tree, depth: 0, acls: &acls)
         // Whatever the draw: a folder anyone reads, with files anyone reads.
         let openFolder = tree + "/open"
         try FileManager.default.createDirectory(atPath: openFolder, withIntermediateDirectories: false)
@@ -91,36 +70,15 @@ struct ReachMatchesKernelFindTests {
         try FileManager.default.createDirectory(atPath: tree, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(atPath: tree) }
         chmod(tree, 0o755)
-        var rng = SystemRandomNumberGenerator()
-        let owners: [UInt32] = [0, uid]
-        let groups: [UInt32] = [0, uid, g]
-        let fileModes: [mode_t] = [0o600, 0o640, 0o644, 0o604, 0o660, 0o400, 0o444, 0o040]
         // Read and search together, or neither, for each class: find as the principal lists what it enters.
-        let dirModes: [mode_t] = [0o755, 0o750, 0o700, 0o705, 0o770, 0o754, 0o075]
+        let staged = KernelFindTree(
+            owners: [0, uid], groups: [0, uid, g],
+            fileModes: [0o600, 0o640, 0o644, 0o604, 0o660, 0o400, 0o444, 0o040],
+            dirModes: [0o755, 0o750, 0o700, 0o705, 0o770, 0o754, 0o075],
+            filesPerFolder: 10, fileACLs: ["g:\(g):r", "u:\(uid):-", "g:\(g):-", "u:\(uid):r"], fileACLOdds: 4,
+            folderACL: "g:\(g):rx", folderACLOdds: 5)
         var acls: [String] = []
-        func stage(_ dir: String, depth: Int) throws {
-            for i in 0..<10 {
-                let f = "\(dir)/f\(i)"
-                FileManager.default.createFile(atPath: f, contents: Data("x\n".utf8))
-                chown(f, owners.randomElement(using: &rng) ?? 0, groups.randomElement(using: &rng) ?? 0)
-                chmod(f, fileModes.randomElement(using: &rng) ?? 0o600)
-                if Int.random(in: 0..<4, using: &rng) == 0 {
-                    let entry = [("g:\(g):r"), ("u:\(uid):-"), ("g:\(g):-"), ("u:\(uid):r")].randomElement(using: &rng) ?? "g:\(g):r"
-                    let mask = Bool.random(using: &rng) ? "r" : "-"
-                    acls.append("setfacl -m \(entry),m::\(mask) \(f)")
-                }
-            }
-            guard depth < 3 else { return }
-            for j in 0..<3 {
-                let d = "\(dir)/d\(j)"
-                try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: false)
-                try stage(d, depth: depth + 1)
-                chown(d, owners.randomElement(using: &rng) ?? 0, groups.randomElement(using: &rng) ?? 0)
-                chmod(d, dirModes.randomElement(using: &rng) ?? 0o755)
-                if Int.random(in: 0..<5, using: &rng) == 0 { acls.append("setfacl -m g:\(g):rx \(d)") }
-            }
-        }
-        try stage(tree, depth: 0)
+        try staged.stage(tree, depth: 0, acls: &acls)
         // Whatever the draw: a folder only the group opens, with files only the group reads.
         let only = tree + "/group-only"
         try FileManager.default.createDirectory(atPath: only, withIntermediateDirectories: false)
@@ -151,5 +109,44 @@ struct ReachMatchesKernelFindTests {
         let four = try PermauditRun.run(["reach", "--user", "\(uid)", "--groups", "\(uid)", "--changed-by", "group \(group)", "--null", "--jobs", "4", tree])
         #expect(one.rawStdout == reach.rawStdout && four.rawStdout == reach.rawStdout, "the same paths in the same order for any number of workers")
         #expect(one.stderr.split(separator: ";").first == four.stderr.split(separator: ";").first, "\(one.stderr) vs \(four.stderr)")
+    }
+}
+
+/// The random trees of the kernel-find tests: in each folder files, and three levels down three folders,
+/// with owners, groups and modes drawn from the lists; one file in `fileACLOdds` gets one of `fileACLs`
+/// with a mask of `r` or `-`, one folder in `folderACLOdds` gets `folderACL`. The `setfacl` commands are
+/// gathered, to be run at once.
+private struct KernelFindTree {
+    var owners: [UInt32]
+    var groups: [UInt32]
+    var fileModes: [mode_t]
+    var dirModes: [mode_t]
+    var filesPerFolder: Int
+    var fileACLs: [String]
+    var fileACLOdds: Int
+    var folderACL: String
+    var folderACLOdds: Int
+
+    func stage(_ dir: String, depth: Int, acls: inout [String]) throws {
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<filesPerFolder {
+            let f = "\(dir)/f\(i)"
+            FileManager.default.createFile(atPath: f, contents: Data("x\n".utf8))
+            chown(f, owners.randomElement(using: &rng) ?? 0, groups.randomElement(using: &rng) ?? 0)
+            chmod(f, fileModes.randomElement(using: &rng) ?? 0o600)
+            if Int.random(in: 0..<fileACLOdds, using: &rng) == 0, let entry = fileACLs.randomElement(using: &rng) {
+                let mask = Bool.random(using: &rng) ? "r" : "-"
+                acls.append("setfacl -m \(entry),m::\(mask) \(f)")
+            }
+        }
+        guard depth < 3 else { return }
+        for j in 0..<3 {
+            let d = "\(dir)/d\(j)"
+            try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: false)
+            try stage(d, depth: depth + 1, acls: &acls)
+            chown(d, owners.randomElement(using: &rng) ?? 0, groups.randomElement(using: &rng) ?? 0)
+            chmod(d, dirModes.randomElement(using: &rng) ?? 0o755)
+            if Int.random(in: 0..<folderACLOdds, using: &rng) == 0 { acls.append("setfacl -m \(folderACL) \(d)") }
+        }
     }
 }
